@@ -1,0 +1,182 @@
+from urllib.parse import unquote
+
+import pytest
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.urls import reverse
+
+from accounts.models import User
+from accounts.tests.factories import PASSWORD, UserFactory, instructor_user, staff, student
+from accounts.tests.totp import totp_code
+from instainstru.core.ids import new_public_id
+
+pytestmark = pytest.mark.django_db
+
+
+def signup_data(**overrides):
+    data = {
+        "full_name": "Nina Newcomer",
+        "email": "nina@example.com",
+        "password1": "violet-harbor-1187",
+        "password2": "violet-harbor-1187",
+        "role": "student",
+        "timezone": "Europe/London",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_signup_creates_student_with_timezone_and_sends_verification(client):
+    from notifications.models import OutboundMessage
+
+    response = client.post(reverse("account_signup"), signup_data())
+    assert response.status_code == 302
+    user = User.objects.get(email="nina@example.com")
+    assert user.full_name == "Nina Newcomer"
+    assert user.timezone == "Europe/London"
+    assert user.is_student and not user.is_instructor
+    assert user.password.startswith("md5$") or user.password.startswith("argon2")
+    mail = OutboundMessage.objects.get(to="nina@example.com")
+    assert "/accounts/confirm-email/" in mail.body
+
+
+def test_signup_as_instructor_grants_both_roles(client):
+    client.post(reverse("account_signup"), signup_data(role="instructor"))
+    user = User.objects.get(email="nina@example.com")
+    assert user.is_instructor and user.is_student
+
+
+def test_signup_with_used_address_is_refused_and_creates_nothing(client):
+    UserFactory(email="taken@example.com")
+    before = User.objects.count()
+    response = client.post(reverse("account_signup"), signup_data(email="taken@example.com"))
+    assert response.status_code == 200
+    assert "already registered" in response.content.decode()
+    assert User.objects.count() == before
+
+
+def test_signup_with_weak_password_is_refused_and_creates_nothing(client):
+    response = client.post(reverse("account_signup"), signup_data(password1="password", password2="password"))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "too common" in body or "too short" in body
+    assert not User.objects.filter(email="nina@example.com").exists()
+
+
+def test_signup_with_unknown_timezone_is_refused(client):
+    response = client.post(reverse("account_signup"), signup_data(timezone="Mars/Olympus"))
+    assert response.status_code == 200
+    assert not User.objects.filter(email="nina@example.com").exists()
+
+
+def test_login_requires_verified_email(client):
+    user = UserFactory(email="unverified@example.com", verified=False)
+    user.emailaddress_set.update(verified=False)
+    client.post(reverse("account_login"), {"login": user.email, "password": PASSWORD})
+    assert "_auth_user_id" not in client.session
+
+
+def test_wrong_totp_code_does_not_log_in(client):
+    user = student()
+    secret = generate_totp_secret()
+    TOTP.activate(user, secret)
+    response = client.post(reverse("account_login"), {"login": user.email, "password": PASSWORD})
+    assert response.status_code == 302 and response["Location"] == reverse("mfa_authenticate")
+    wrong = str((int(totp_code(secret)) + 1) % 1_000_000).zfill(6)
+    response = client.post(reverse("mfa_authenticate"), {"code": wrong})
+    assert response.status_code == 200
+    assert "Incorrect code" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+    response = client.post(reverse("mfa_authenticate"), {"code": totp_code(secret)})
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(user.pk)
+
+
+def test_staff_without_2fa_cannot_reach_admin(client):
+    person = staff()
+    client.force_login(person)
+    response = client.get(reverse("admin:index"))
+    assert response.status_code == 302
+    response = client.get(response["Location"], follow=True)
+    # allauth first asks for the password again before 2FA set-up, then goes on to it.
+    assert reverse("mfa_activate_totp") in unquote(response.redirect_chain[-1][0])
+    assert "Staff need two-factor authentication" in response.content.decode()
+    assert client.get(reverse("admin:accounts_user_changelist")).status_code == 302
+
+
+def test_staff_with_2fa_but_password_only_session_is_sent_to_reauthenticate(client):
+    person = staff()
+    TOTP.activate(person, generate_totp_secret())
+    client.force_login(person)
+    response = client.get(reverse("admin:index"), follow=True)
+    assert "Site administration" not in response.content.decode()
+
+
+def test_staff_with_2fa_reaches_admin_after_code(client):
+    person = staff()
+    secret = generate_totp_secret()
+    TOTP.activate(person, secret)
+    client.post(reverse("account_login"), {"login": person.email, "password": PASSWORD})
+    client.post(reverse("mfa_authenticate"), {"code": totp_code(secret)})
+    response = client.get(reverse("admin:index"))
+    assert response.status_code == 200
+    assert "Operations" in response.content.decode()
+
+
+def test_non_staff_with_2fa_cannot_reach_admin(client):
+    person = student()
+    secret = generate_totp_secret()
+    TOTP.activate(person, secret)
+    client.post(reverse("account_login"), {"login": person.email, "password": PASSWORD})
+    client.post(reverse("mfa_authenticate"), {"code": totp_code(secret)})
+    response = client.get(reverse("admin:accounts_user_changelist"))
+    assert response.status_code == 302
+    assert Authenticator.objects.filter(user=person).count() == 1
+
+
+def test_settings_update_and_validation(client):
+    user = student()
+    client.force_login(user)
+    response = client.post(reverse("account_settings"), {"full_name": "New Name", "timezone": "Europe/London"})
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert (user.full_name, user.timezone) == ("New Name", "Europe/London")
+    response = client.post(reverse("account_settings"), {"full_name": "", "timezone": "Nowhere/City"})
+    assert response.status_code == 200
+    user.refresh_from_db()
+    assert (user.full_name, user.timezone) == ("New Name", "Europe/London")
+
+
+def test_pages_need_login(client):
+    for name in ("dashboard", "account_settings", "notification_list"):
+        response = client.get(reverse(name))
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("account_login"))
+
+
+def test_public_ids_sort_by_time_and_are_unique():
+    ids = [new_public_id() for _ in range(200)]
+    assert len(set(ids)) == 200
+    assert all(len(i) == 26 for i in ids)
+    first, later = UserFactory(), UserFactory()
+    assert first.public_id < later.public_id or first.public_id[:10] == later.public_id[:10]
+
+
+def test_roles():
+    assert instructor_user().is_instructor
+    assert not student().is_instructor
+
+
+def test_api_me_requires_authentication_and_shows_only_self(client):
+    assert client.get("/api/v1/me/").status_code == 403
+    user = instructor_user()
+    UserFactory(email="other@example.com")
+    client.force_login(user)
+    body = client.get("/api/v1/me/").json()
+    assert body == {
+        "id": user.public_id,
+        "email": user.email,
+        "full_name": user.full_name,
+        "timezone": "America/New_York",
+        "roles": ["student", "instructor"],
+    }

@@ -1,0 +1,59 @@
+"""Fixtures shared by every app's tests: the browser, real-service helpers, factories."""
+
+import os
+
+import pytest
+
+
+def pytest_collection_modifyitems(config, items):
+    # Anything that drives a page is a browser test; `make test` runs those in a second
+    # pytest process, after the rest.
+    for item in items:
+        if "page" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": "/usr/bin/chromium",
+        "headless": True,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--disable-quic",
+        ],
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "locale": "en-US", "timezone_id": "America/New_York"}
+
+
+@pytest.fixture
+def live_url(live_server):
+    # Playwright's sync API runs its own event loop; the live server's ORM calls from this
+    # thread are fine because each test owns its database.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    return live_server.url
+
+
+@pytest.fixture
+def phone_page(browser):
+    context = browser.new_context(viewport={"width": 375, "height": 740}, locale="en-US")
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture(autouse=True)
+def _email_goes_through_our_adapter(settings):
+    # pytest-django swaps in locmem; we test the project's own adapter, which records
+    # every message in the database (and the admin).
+    settings.EMAIL_BACKEND = "notifications.email_backend.RecordingEmailBackend"

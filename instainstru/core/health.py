@@ -1,0 +1,48 @@
+"""Checks of the services the site needs, with a message a person can act on."""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import connections
+
+
+@dataclass(frozen=True)
+class ServiceState:
+    name: str
+    ok: bool
+    detail: str
+
+
+def check_database() -> ServiceState:
+    try:
+        with connections["default"].cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return ServiceState("database", True, "ok")
+    except Exception as exc:  # any driver error means "down" to a person
+        db = settings.DATABASES["default"]
+        return ServiceState(
+            "database",
+            False,
+            f"PostgreSQL is unreachable at {db.get('HOST') or 'local socket'}:{db.get('PORT') or 5432} "
+            f"({exc.__class__.__name__}). Start it with `make services` "
+            "(or `pg_ctlcluster 15 main start`).",
+        )
+
+
+def check_redis() -> ServiceState:
+    import redis
+
+    try:
+        redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1).ping()
+        return ServiceState("redis", True, "ok")
+    except Exception as exc:
+        return ServiceState(
+            "redis",
+            False,
+            f"Redis is unreachable at {settings.REDIS_URL} ({exc.__class__.__name__}). "
+            "Start it with `make services` (or `redis-server --daemonize yes`).",
+        )
+
+
+def check_all() -> list[ServiceState]:
+    return [check_database(), check_redis()]

@@ -1,0 +1,19 @@
+"""Periodic jobs, declared in code. `manage.py sync_periodic_tasks` makes django-celery-beat's
+table match this list (idempotently), so nobody clicks schedules together in the admin.
+
+Each app may add to PERIODIC_TASKS; names are stable keys.
+"""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class PeriodicTask:
+    name: str
+    task: str
+    every_seconds: int
+
+
+PERIODIC_TASKS: list[PeriodicTask] = [
+    PeriodicTask("accounts: purge expired sessions", "accounts.tasks.purge_expired_sessions", 6 * 3600),
+]

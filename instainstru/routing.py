@@ -1,0 +1,9 @@
+"""Every websocket route of the project, all under /ws/."""
+
+from django.urls import path
+
+from notifications.consumers import NotificationConsumer
+
+websocket_urlpatterns = [
+    path("ws/notifications/", NotificationConsumer.as_asgi()),
+]

@@ -1,0 +1,20 @@
+"""Settings for the test suite: the real services, with speed-ups that change no behaviour."""
+
+import os
+
+from instainstru.settings import *  # noqa: F403
+from instainstru.settings import CACHES, CHANNEL_LAYERS
+
+# Argon2 is deliberately slow; tests create many users.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # noqa: S303
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# Separate key spaces so a running `make run` (or another checkout's tests) is never touched.
+_run_prefix = f"test-{os.getpid()}"
+CACHES["default"]["KEY_PREFIX"] = _run_prefix
+CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = _run_prefix
+ACCOUNT_RATE_LIMITS = False
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+CELERY_TASK_ALWAYS_EAGER = False

@@ -1,0 +1,151 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.test import override_settings
+from django_celery_beat.models import PeriodicTask
+
+ROOT = Path(__file__).resolve().parents[2]
+PYTHON = sys.executable
+
+
+def run_manage(*args, env_overrides=None, settings_module="instainstru.settings"):
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": settings_module, **(env_overrides or {})}
+    return subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.django_db
+def test_healthz_reports_services_up(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok", "redis": "ok"}
+
+
+@pytest.mark.django_db
+def test_healthz_says_which_service_is_down(client):
+    with override_settings(REDIS_URL="redis://127.0.0.1:1/0"):
+        response = client.get("/healthz")
+    assert response.status_code == 503
+    body = response.json()
+    assert body["status"] == "degraded" and body["database"] == "ok"
+    assert "Redis is unreachable" in body["redis"] and "make services" in body["redis"]
+
+
+def test_manage_py_with_database_down_says_how_to_start_it_without_traceback():
+    result = run_manage("migrate", env_overrides={"DATABASE_URL": "postgis://x:y@127.0.0.1:1/nothing"})
+    assert result.returncode == 1
+    assert "PostgreSQL is unreachable at 127.0.0.1:1" in result.stderr
+    assert "make services" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_check_services_command_names_redis_when_down():
+    result = run_manage("check_services", env_overrides={"REDIS_URL": "redis://127.0.0.1:1/0"})
+    assert result.returncode == 1
+    assert "Redis is unreachable" in result.stderr
+    assert "PostgreSQL" not in result.stderr
+
+
+PRODUCTION_ENV = {
+    "DJANGO_SECRET_KEY": "k3Q9v8P1xZr7L2mN4bT6yH0wJ5cF8dS1aG3eR7uI9oP2lK4jH6gF8dS0aQ1wE3rT",
+    "DJANGO_ALLOWED_HOSTS": "instainstru.com,www.instainstru.com",
+}
+
+
+def test_production_refuses_to_start_without_a_real_secret_key():
+    env = {**PRODUCTION_ENV, "DJANGO_SECRET_KEY": "", "DATABASE_URL": "postgis://u:p@127.0.0.1/db"}
+    result = run_manage("check", env_overrides=env, settings_module="instainstru.production")
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY must be set in production" in result.stderr
+
+
+def test_production_refuses_to_start_without_database_url():
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env.update(PRODUCTION_ENV, DJANGO_SETTINGS_MODULE="instainstru.production")
+    result = subprocess.run(
+        [PYTHON, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode != 0
+    assert "DATABASE_URL must be set in production" in result.stderr
+
+
+def test_production_check_deploy_prints_no_warnings():
+    env = {
+        **PRODUCTION_ENV,
+        "DATABASE_URL": os.environ.get("DATABASE_URL", "postgis://instainstru:instainstru@127.0.0.1:5432/instainstru"),
+    }
+    result = run_manage(
+        "check", "--deploy", "--fail-level", "WARNING", env_overrides=env, settings_module="instainstru.production"
+    )
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues" in result.stdout
+    assert "WARNING" not in result.stderr
+
+
+@pytest.mark.django_db
+def test_sync_periodic_tasks_is_idempotent_and_removes_stale_rows():
+    from django.core.management import call_command
+
+    from instainstru.periodic import PERIODIC_TASKS
+
+    call_command("sync_periodic_tasks")
+    call_command("sync_periodic_tasks")
+    managed = PeriodicTask.objects.filter(name__startswith="[code] ")
+    assert managed.count() == len(PERIODIC_TASKS)
+    stale = PeriodicTask.objects.create(name="[code] gone", task="x.y", interval=managed.first().interval)
+    hand_made = PeriodicTask.objects.create(name="one-off", task="x.z", interval=managed.first().interval)
+    call_command("sync_periodic_tasks")
+    assert not PeriodicTask.objects.filter(pk=stale.pk).exists()
+    assert PeriodicTask.objects.filter(pk=hand_made.pk).exists()
+
+
+@pytest.mark.django_db
+def test_error_pages_use_the_site_layout(client, settings):
+    settings.DEBUG = False
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    assert "We couldn't find that page" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_api_schema_and_docs_are_served_with_local_assets(client):
+    schema = client.get("/api/v1/schema/")
+    assert schema.status_code == 200
+    assert b"/api/v1/me/" in schema.content
+    docs = client.get("/api/v1/docs/")
+    assert docs.status_code == 200
+    html = docs.content.decode()
+    assert "/static/drf_spectacular_sidecar/" in html
+    assert "cdn" not in html.lower()
+
+
+def test_htmx_is_vendored_and_pages_load_nothing_from_the_internet():
+    base = (ROOT / "templates" / "base.html").read_text()
+    assert "vendor/htmx/htmx-2.0.11.min.js" in base
+    assert (ROOT / "static" / "vendor" / "htmx" / "htmx-2.0.11.min.js").exists()
+    assert "https://" not in base
+
+
+@pytest.mark.django_db
+def test_htmx_post_with_csrf_header_is_accepted(client):
+    from accounts.tests.factories import student
+
+    csrf_client = client.__class__(enforce_csrf_checks=True)
+    user = student()
+    csrf_client.force_login(user)
+    page = csrf_client.get("/settings/")
+    token = page.context["csrf_token"]
+    assert f'"X-CSRFToken": "{token}"' in page.content.decode()
+    response = csrf_client.post(
+        "/settings/",
+        {"full_name": "Via Htmx", "timezone": "America/Chicago"},
+        HTTP_HX_REQUEST="true",
+        HTTP_X_CSRFTOKEN=str(token),
+    )
+    assert response.status_code == 302
+    refused = csrf_client.post("/settings/", {"full_name": "No Token", "timezone": "America/Chicago"})
+    assert refused.status_code == 403
+    user.refresh_from_db()
+    assert user.full_name == "Via Htmx"

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "reviews",
     "messaging",
     "referrals",
+    "search",
 ]
 
 MIDDLEWARE = [

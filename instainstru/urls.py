@@ -29,6 +29,7 @@ urlpatterns = [
     path("", include("payments.urls")),
     path("", include("reviews.urls")),
     path("", include("notifications.urls")),
+    path("", include("search.urls")),
 ]
 
 if not settings.AWS_STORAGE_BUCKET_NAME:

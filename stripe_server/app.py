@@ -61,6 +61,8 @@ def _api_key(header: str) -> str | None:
 class Handler(BaseHTTPRequestHandler):
     server: StripeServer
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in two writes; without this, Nagle plus delayed ACK adds ~40 ms a call.
+    disable_nagle_algorithm = True
     server_version = "stripe_server"
 
     def log_message(self, format, *args):  # noqa: A002 - BaseHTTPRequestHandler's signature

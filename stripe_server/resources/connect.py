@@ -261,9 +261,9 @@ def create_link(ctx: Ctx, params: dict):
     # Account links are not retrievable on Stripe; we keep them by token for the onboarding page.
     ctx.store.add(
         {
+            **link,
             "id": token,
             "object": "local.account_link",
-            **link,
             "account": account["id"],
             "refresh_url": params.get("refresh_url"),
             "return_url": params.get("return_url"),

@@ -210,6 +210,9 @@ class Handler(BaseHTTPRequestHandler):
                 return saved["status"], saved["body"], {"Idempotent-Replayed": "true", "Idempotency-Key": key}
         try:
             status, body = 200, candidate.handler(ctx, params, **path_args)
+            if isinstance(body, dict) and body.get("object") == "list":
+                # expand paths on lists start with "data." and apply to each item.
+                body = ctx.store.render(body, ctx.expand)
         except StripeError as error:
             if not error.saved:
                 raise

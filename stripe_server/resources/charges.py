@@ -302,8 +302,7 @@ def retrieve_charge(ctx: Ctx, params: dict, charge_id: str):
 @route("GET", "/v1/charges", schema={**LIST, "customer": "str", "payment_intent": "str", "transfer_group": "str"})
 def list_charges(ctx: Ctx, params: dict):
     filters = {key: params[key] for key in ("customer", "payment_intent", "transfer_group") if params.get(key)}
-    page = ctx.store.page(ctx.store.find("charge", ctx.account, **filters), "/v1/charges", params)
-    page["data"] = [ctx.out(charge) for charge in page["data"]]
+    return ctx.store.page(ctx.store.find("charge", ctx.account, **filters), "/v1/charges", params)
     return page
 
 

@@ -437,6 +437,5 @@ LIST = {"limit": "int", "starting_after": "str", "ending_before": "str", "custom
 @route("GET", "/v1/payment_intents", schema=LIST)
 def list_intents(ctx: Ctx, params: dict):
     filters = {"customer": params["customer"]} if params.get("customer") else {}
-    page = ctx.store.page(ctx.store.find("payment_intent", ctx.account, **filters), "/v1/payment_intents", params)
-    page["data"] = [ctx.out(intent) for intent in page["data"]]
+    return ctx.store.page(ctx.store.find("payment_intent", ctx.account, **filters), "/v1/payment_intents", params)
     return page

@@ -1,3 +1,4 @@
+# ruff: noqa: S310 - these tests open the http:// URLs the local server handed out.
 """Connect: Express onboarding through the local page, destination charges, transfers, balances, payouts."""
 
 from __future__ import annotations
@@ -23,8 +24,10 @@ def test_onboarding_through_the_account_link_page(connected_account):
     assert account.capabilities.transfers == "inactive"
     assert "external_account" in account.requirements.currently_due
     link = stripe.AccountLink.create(
-        account=account.id, type="account_onboarding",
-        refresh_url="http://127.0.0.1:1/refresh", return_url="http://127.0.0.1:1/return",
+        account=account.id,
+        type="account_onboarding",
+        refresh_url="http://127.0.0.1:1/refresh",
+        return_url="http://127.0.0.1:1/return",
     )
     assert link.object == "account_link" and link.expires_at > link.created
     page = urllib.request.urlopen(link.url).read().decode()
@@ -67,9 +70,17 @@ def test_destination_charge_with_fee_moves_money_and_refund_reverses_it(fresh, c
     account = connected_account()
     customer, setup = customer_with_card()
     intent = stripe.PaymentIntent.create(
-        amount=11200, currency="usd", customer=customer.id, payment_method=setup.payment_method, confirm=True,
-        off_session=True, capture_method="manual", transfer_data={"destination": account.id},
-        application_fee_amount=2700, on_behalf_of=account.id, transfer_group="booking-1",
+        amount=11200,
+        currency="usd",
+        customer=customer.id,
+        payment_method=setup.payment_method,
+        confirm=True,
+        off_session=True,
+        capture_method="manual",
+        transfer_data={"destination": account.id},
+        application_fee_amount=2700,
+        on_behalf_of=account.id,
+        transfer_group="booking-1",
     )
     intent = stripe.PaymentIntent.capture(intent.id, expand=["latest_charge.balance_transaction"])
     charge = intent.latest_charge
@@ -106,15 +117,25 @@ def test_separate_transfers_reversals_and_balance_rules(fresh, connected_account
     assert raised.value.code == "balance_insufficient"
     customer, setup = customer_with_card()
     intent = stripe.PaymentIntent.create(
-        amount=5000, currency="usd", customer=customer.id, payment_method=setup.payment_method, confirm=True,
+        amount=5000,
+        currency="usd",
+        customer=customer.id,
+        payment_method=setup.payment_method,
+        confirm=True,
         off_session=True,
     )
     transfer = stripe.Transfer.create(
-        amount=4000, currency="usd", destination=account.id, source_transaction=intent.latest_charge,
-        transfer_group="booking-2", metadata={"booking": "2"},
+        amount=4000,
+        currency="usd",
+        destination=account.id,
+        source_transaction=intent.latest_charge,
+        transfer_group="booking-2",
+        metadata={"booking": "2"},
     )
     with pytest.raises(stripe.error.InvalidRequestError):
-        stripe.Transfer.create(amount=1001, currency="usd", destination=account.id, source_transaction=intent.latest_charge)
+        stripe.Transfer.create(
+            amount=1001, currency="usd", destination=account.id, source_transaction=intent.latest_charge
+        )
     partial = stripe.Transfer.create_reversal(transfer.id, amount=1500)
     assert partial.amount == 1500
     rest = stripe.Transfer.create_reversal(transfer.id)
@@ -164,8 +185,14 @@ def test_instant_payout_can_draw_on_pending_funds(fresh, connected_account, cust
     account = connected_account()
     customer, setup = customer_with_card()
     stripe.PaymentIntent.create(
-        amount=2000, currency="usd", customer=customer.id, payment_method=setup.payment_method, confirm=True,
-        off_session=True, transfer_data={"destination": account.id}, application_fee_amount=500,
+        amount=2000,
+        currency="usd",
+        customer=customer.id,
+        payment_method=setup.payment_method,
+        confirm=True,
+        off_session=True,
+        transfer_data={"destination": account.id},
+        application_fee_amount=500,
     )
     with pytest.raises(stripe.error.InvalidRequestError):
         stripe.Payout.create(amount=1500, currency="usd", stripe_account=account.id)

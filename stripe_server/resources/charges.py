@@ -303,7 +303,6 @@ def retrieve_charge(ctx: Ctx, params: dict, charge_id: str):
 def list_charges(ctx: Ctx, params: dict):
     filters = {key: params[key] for key in ("customer", "payment_intent", "transfer_group") if params.get(key)}
     return ctx.store.page(ctx.store.find("charge", ctx.account, **filters), "/v1/charges", params)
-    return page
 
 
 @route("GET", "/v1/charges/{charge_id}/refunds", schema=LIST)

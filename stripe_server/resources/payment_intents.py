@@ -438,4 +438,3 @@ LIST = {"limit": "int", "starting_after": "str", "ending_before": "str", "custom
 def list_intents(ctx: Ctx, params: dict):
     filters = {"customer": params["customer"]} if params.get("customer") else {}
     return ctx.store.page(ctx.store.find("payment_intent", ctx.account, **filters), "/v1/payment_intents", params)
-    return page

@@ -47,7 +47,7 @@ def test_failed_deliveries_are_retried_with_backoff(fresh, receiver):
     attempts = [r for r in receiver.requests if r["event"]["type"] == "customer.created"]
     assert [r["status"] for r in attempts] == [500, 503, 200]
     gaps = [b["at"] - a["at"] for a, b in zip(attempts, attempts[1:], strict=False)]
-    assert 0.18 <= gaps[0] < 0.6 and 0.38 <= gaps[1] < 1.0  # 0.2 s, then 0.4 s
+    assert 0.18 <= gaps[0] < 1.0 and 0.38 <= gaps[1] < 1.5  # 0.2 s, then 0.4 s (upper bounds allow a busy CI)
     recorded = fresh.deliveries(type="customer.created")
     assert [(d["attempt"], d["status"], d["succeeded"]) for d in recorded] == [
         (1, 500, False),
@@ -89,12 +89,14 @@ def test_duplicate_and_shuffle_switches(fresh, receiver):
     fresh.configure_webhooks(duplicate=False, shuffle=True)
     receiver.requests.clear()
     orders = set()
-    for _ in range(6):
+    for _ in range(12):
         receiver.requests.clear()
         payment()
         fresh.flush_webhooks()
         orders.add(tuple(r["event"]["type"] for r in receiver.requests))
-    assert len(orders) > 1  # at least one run arrived in a different order
+        if len(orders) > 1:
+            break
+    assert len(orders) > 1  # some run arrived in a different order
     assert all(len(order) == len(set(order)) for order in orders)
 
 

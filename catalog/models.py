@@ -10,9 +10,12 @@ from django.contrib.gis.db import models as gis
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.core.files.storage import storages
+from django.core.signals import setting_changed
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.dispatch import receiver
 from django.urls import reverse
+from django.utils.functional import LazyObject, empty
 
 from instainstru.core.ids import PublicIdField
 
@@ -21,9 +24,23 @@ BIO_MIN_LENGTH = 80
 BIO_MAX_LENGTH = 2000
 
 
+class _PrivateStorage(LazyObject):
+    def _setup(self):
+        self._wrapped = storages["private"]
+
+
+_private_storage = _PrivateStorage()
+
+
+@receiver(setting_changed)
+def _reset_private_storage(*, setting, **_kwargs):
+    if setting in ("STORAGES", "MEDIA_ROOT"):
+        _private_storage._wrapped = empty
+
+
 def private_storage():
     """Originals of uploaded photos: never under MEDIA_URL (settings.STORAGES["private"])."""
-    return storages["private"]
+    return _private_storage
 
 
 class AgeGroup(models.TextChoices):

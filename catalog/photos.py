@@ -50,7 +50,9 @@ def photo_process(upload) -> ProcessedPhoto:
         with Image.open(io.BytesIO(data)) as probe:
             image_format = probe.format
             width, height = probe.size
-    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError):
+    except Image.DecompressionBombError:
+        raise ValidationError(f"That image has far too many pixels; the limit is {MAX_SIDE_PX} on each side.") from None
+    except (UnidentifiedImageError, OSError, ValueError):
         raise ValidationError("That file is not a JPG, PNG or WebP image.") from None
     if image_format not in ALLOWED_FORMATS:
         raise ValidationError("Upload a JPG, PNG or WebP image.")

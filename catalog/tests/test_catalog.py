@@ -168,3 +168,22 @@ def test_students_cannot_open_onboarding(client):
     client.force_login(person)
     assert client.get(reverse("onboarding_step", args=["profile"])).status_code == 403
     assert InstructorProfile.objects.count() == 0
+
+
+def test_demo_seed_is_idempotent_and_varied(db):
+    from accounts.seed import seed_demo_people
+    from catalog.seed import seed_demo_catalog
+    from catalog.selectors import instructor_covers_point
+
+    seed_demo_people()
+    seed_demo_catalog(instructors=40)
+    seed_demo_catalog(instructors=40)
+    live = InstructorProfile.objects.filter(status="live")
+    assert live.count() == 41  # 40 demo instructors + the demo login
+    assert live.filter(coverage__isnull=True).count() == 0
+    assert InstructorService.objects.filter(instructor__in=live).values("service").distinct().count() > 10
+    demo = InstructorProfile.objects.get(user__email="instructor@demo.instainstru.com")
+    assert demo.services.get().service.slug == "piano"
+    from catalog.geocoding import geocode
+
+    assert instructor_covers_point(instructor=demo, point=geocode("11215").point)

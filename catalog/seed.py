@@ -62,12 +62,61 @@ def seed_reference_data(**_options) -> list[str]:
 # --- Demo instructors ---------------------------------------------------------------------------
 
 DEMO_EMAIL_DOMAIN = "teach.demo.instainstru.com"
-FIRST_NAMES = ["Ana", "Ben", "Chloe", "David", "Elena", "Farah", "Gabe", "Hana", "Ivan", "Julia", "Kofi", "Lena",
-               "Marco", "Nadia", "Omar", "Priya", "Quinn", "Rosa", "Sam", "Tara", "Uma", "Victor", "Wen", "Yusuf"]  # fmt: skip
-LAST_NAMES = ["Alvarez", "Brooks", "Chen", "Diaz", "Evans", "Fischer", "Garcia", "Haddad", "Ito", "Jones", "Kim",
-              "Lopez", "Moreau", "Novak", "Okafor", "Patel", "Rossi", "Silva", "Tanaka", "Walsh"]  # fmt: skip
-HEADLINES = ["Patient, fun lessons for every level", "Conservatory-trained and friendly",
-             "Ten years of teaching in New York", "Clear steps, real progress", "Lessons built around your goals"]  # fmt: skip
+FIRST_NAMES = [
+    "Ana",
+    "Ben",
+    "Chloe",
+    "David",
+    "Elena",
+    "Farah",
+    "Gabe",
+    "Hana",
+    "Ivan",
+    "Julia",
+    "Kofi",
+    "Lena",
+    "Marco",
+    "Nadia",
+    "Omar",
+    "Priya",
+    "Quinn",
+    "Rosa",
+    "Sam",
+    "Tara",
+    "Uma",
+    "Victor",
+    "Wen",
+    "Yusuf",
+]
+LAST_NAMES = [
+    "Alvarez",
+    "Brooks",
+    "Chen",
+    "Diaz",
+    "Evans",
+    "Fischer",
+    "Garcia",
+    "Haddad",
+    "Ito",
+    "Jones",
+    "Kim",
+    "Lopez",
+    "Moreau",
+    "Novak",
+    "Okafor",
+    "Patel",
+    "Rossi",
+    "Silva",
+    "Tanaka",
+    "Walsh",
+]
+HEADLINES = [
+    "Patient, fun lessons for every level",
+    "Conservatory-trained and friendly",
+    "Ten years of teaching in New York",
+    "Clear steps, real progress",
+    "Lessons built around your goals",
+]
 
 
 def seed_demo_catalog(instructors=None, **_options) -> list[str]:

@@ -129,6 +129,7 @@ def _step_data(profile, step_slug, extra) -> dict:
 
 def _after_save(request, profile, step_slug, message):
     messages.success(request, message)
+    profile.refresh_from_db()
     if request.htmx:
         return _render_step(request, profile, step_slug)
     return redirect("onboarding_step", step=step_slug)

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
 
 from availability.selectors import availability_settings_for
 from availability.services import open_time_refresh
@@ -269,7 +270,7 @@ def booking_create(
                 note=note,
                 lesson_starts_at=starts_at,
                 lesson_ends_at=ends_at,
-                span=(starts_at - before, ends_at + after),
+                span=DateTimeTZRange(starts_at - before, ends_at + after),
                 status=BookingStatus.PENDING,
                 pending_reason=PendingReason.PAYMENT,
                 hold_expires_at=now + PAYMENT_HOLD,
@@ -465,7 +466,7 @@ def booking_reschedule(*, booking: Booking, user, new_starts_at: datetime, now: 
         before, after = _buffers(booking.terms, booking.location_type)
         booking.lesson_starts_at = new_starts_at
         booking.lesson_ends_at = new_starts_at + timedelta(minutes=booking.duration_minutes)
-        booking.span = (new_starts_at - before, booking.lesson_ends_at + after)
+        booking.span = DateTimeTZRange(new_starts_at - before, booking.lesson_ends_at + after)
         booking.moves_count += 1
         try:
             with transaction.atomic():

@@ -12,7 +12,7 @@ Whatever is not understood is kept, in order, as `free_text`.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
@@ -42,6 +42,7 @@ class PlaceMatch:
     neighborhood_slug: str = ""
     region: str = ""
     similarity: float = 1.0
+    phrase: str = ""  # what the searcher typed for it
 
     @property
     def has_point(self) -> bool:
@@ -64,6 +65,7 @@ class TimeWindow:
     days: tuple[date, ...]
     start: time = time(0, 0)
     end: time | None = None  # None: until midnight
+    phrase: str = ""  # what the searcher typed for it, re-read on every visit of a shared URL
 
     def utc_intervals(self, zone: ZoneInfo) -> list[tuple[datetime, datetime]]:
         intervals = []
@@ -149,10 +151,12 @@ class _Text:
         text = raw.lower().replace("’", "'").replace("–", "-").replace("—", " ")
         text = re.sub(r"[^\w\s$'\-:./,&]", " ", text)
         self.value = " " + re.sub(r"\s+", " ", text).strip() + " "
+        self.taken: list[str] = []
 
     def take(self, pattern: str) -> re.Match | None:
         match = re.search(pattern, self.value)
         if match:
+            self.taken.append(match.group(0).strip())
             self.value = self.value[: match.start()] + " " + self.value[match.end() :]
             self.value = re.sub(r"\s+", " ", self.value)
         return match
@@ -265,6 +269,7 @@ def _next_weekday(today: date, weekday: int) -> date:
 def _take_time(text: _Text, parsed: ParsedQuery, today: date) -> None:
     days: tuple[date, ...] | None = None
     day_label = ""
+    first_taken = len(text.taken)
     weekday_words = "|".join(WEEKDAYS + list(WEEKDAY_ABBREVIATIONS))
 
     def weekday_index(word: str) -> int:
@@ -339,7 +344,8 @@ def _take_time(text: _Text, parsed: ParsedQuery, today: date) -> None:
     if days is None:
         days = tuple(today + timedelta(days=i) for i in range(OPEN_ENDED_DAYS))
     label = " ".join(part for part in (day_label, time_label) if part) or "Any time"
-    parsed.window = TimeWindow(label=label[0].upper() + label[1:], days=days, start=start, end=end)
+    phrase = " ".join(text.taken[first_taken:])
+    parsed.window = TimeWindow(label=label[0].upper() + label[1:], days=days, start=start, end=end, phrase=phrase)
 
 
 def _clock(value: time) -> str:
@@ -365,7 +371,7 @@ def _take_place(text: _Text, parsed: ParsedQuery, lookup: QueryLookup) -> None:
     if match := text.take(r"\b(\d{5})\b"):
         places = lookup.match_places([match.group(1)])
         if match.group(1) in places:
-            parsed.place = places[match.group(1)]
+            parsed.place = replace(places[match.group(1)], phrase=match.group(1))
         else:
             parsed.unknown_place = match.group(1)
         return
@@ -378,7 +384,7 @@ def _take_place(text: _Text, parsed: ParsedQuery, lookup: QueryLookup) -> None:
         phrase = address.group(1).strip(" .,")
         places = lookup.match_places([phrase])
         if phrase in places:
-            parsed.place = places[phrase]
+            parsed.place = replace(places[phrase], phrase=phrase)
         else:
             parsed.unknown_place = phrase
         return
@@ -392,7 +398,7 @@ def _take_place(text: _Text, parsed: ParsedQuery, lookup: QueryLookup) -> None:
     ]
     if candidates:
         *_, start, gram = max(candidates)
-        parsed.place = places[gram]
+        parsed.place = replace(places[gram], phrase=gram)
         before = " ".join(words[max(0, start - 2) : start])
         preposition = next((p for p in PLACE_PREPOSITIONS if before.endswith(p)), "")
         pattern = rf"\b(?:{re.escape(preposition)} )?{re.escape(gram)}\b" if preposition else rf"\b{re.escape(gram)}\b"

@@ -190,6 +190,7 @@ def search_queryset(filters: SearchFilters, *, now: datetime) -> QuerySet:
         .annotate(
             price_from_cents=Subquery(offers.order_by("hourly_rate_cents").values("hourly_rate_cents")[:1]),
             matched_service_name=Subquery(offers.order_by("hourly_rate_cents").values("service__name")[:1]),
+            matched_service_slug=Subquery(offers.order_by("hourly_rate_cents").values("service__slug")[:1]),
             matched_location_types=Subquery(offers.order_by("hourly_rate_cents").values("location_types")[:1]),
             next_available_at=Subquery(
                 OpenTime.objects.filter(instructor=OuterRef("pk"), span__overlap=Range(now + MIN_LESSON, None))
@@ -200,7 +201,16 @@ def search_queryset(filters: SearchFilters, *, now: datetime) -> QuerySet:
             **ranking.rating_annotations(),
             completed_lessons=ranking.completed_lessons_annotation(),
         )
-        .annotate(bayesian_rating=ranking.bayesian_rating_expression())
+        .annotate(
+            bayesian_rating=ranking.bayesian_rating_expression(),
+            average_rating=Case(
+                When(
+                    rating_count__gt=0, then=Cast(F("rating_sum"), FloatField()) / Cast(F("rating_count"), FloatField())
+                ),
+                default=None,
+                output_field=FloatField(),
+            ),
+        )
     )
     if _place_applies(filters):
         queryset = queryset.filter(_place_q(filters))

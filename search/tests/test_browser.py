@@ -72,6 +72,7 @@ def test_guest_searches_removes_a_chip_sorts_and_opens_a_profile(page, live_url,
     run_the_search(page, live_url, teachers)
 
 
+@pytest.mark.browser  # phone_page is not `page`, so the root conftest does not mark it
 def test_search_works_on_a_phone(phone_page, live_url, teachers):
     run_the_search(phone_page, live_url, teachers)
     phone_page.go_back()

@@ -8,9 +8,13 @@ import pytest
 def pytest_collection_modifyitems(config, items):
     # Anything that drives a page is a browser test; `make test` runs those in a second
     # pytest process, after the rest.
-    for item in items:
-        if "page" in getattr(item, "fixturenames", ()):
-            item.add_marker(pytest.mark.browser)
+    browser_items = [item for item in items if {"page", "phone_page"} & set(getattr(item, "fixturenames", ()))]
+    for item in browser_items:
+        item.add_marker(pytest.mark.browser)
+    if browser_items:
+        # Playwright's sync API keeps an event loop running in the test thread, so Django's
+        # async-safety check would refuse the test's own ORM calls (NOTES.md).
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 
 @pytest.fixture(scope="session")
@@ -38,9 +42,6 @@ def browser_context_args(browser_context_args):
 
 @pytest.fixture
 def live_url(live_server):
-    # Playwright's sync API runs its own event loop; the live server's ORM calls from this
-    # thread are fine because each test owns its database.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     return live_server.url
 
 

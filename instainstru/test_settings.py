@@ -3,7 +3,7 @@
 import os
 
 from instainstru.settings import *  # noqa: F403
-from instainstru.settings import CACHES, CHANNEL_LAYERS
+from instainstru.settings import CACHES, CHANNEL_LAYERS, DATABASES
 
 # Argon2 is deliberately slow; tests create many users.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # noqa: S303
@@ -18,3 +18,6 @@ CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = _run_prefix
 ACCOUNT_RATE_LIMITS = False
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 CELERY_TASK_ALWAYS_EAGER = False
+# Async tests run ORM calls on worker threads; a persistent connection left open there keeps
+# the test database busy at teardown.
+DATABASES["default"]["CONN_MAX_AGE"] = 0

@@ -1,5 +1,6 @@
 """Checks of the services the site needs, with a message a person can act on."""
 
+import functools
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -29,11 +30,17 @@ def check_database() -> ServiceState:
         )
 
 
-def check_redis() -> ServiceState:
+@functools.cache
+def _redis_client(url: str):
     import redis
 
+    # One pooled client per URL: a new client per request would open a connection each time.
+    return redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1)
+
+
+def check_redis() -> ServiceState:
     try:
-        redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1).ping()
+        _redis_client(settings.REDIS_URL).ping()
         return ServiceState("redis", True, "ok")
     except Exception as exc:
         return ServiceState(

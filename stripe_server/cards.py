@@ -1,0 +1,81 @@
+"""Stripe's test cards and what each does, per https://docs.stripe.com/testing.
+
+``attach_error`` fails when the card is attached or set up (Stripe checks the card then);
+``charge_error`` fails every charge; ``three_ds`` says when the bank asks for authentication:
+``"always"`` on every payment including off-session ones, ``"setup"`` until the card has been set
+up with a SetupIntent, after which off-session payments need none.
+"""
+
+from __future__ import annotations
+
+DECLINES = {
+    "generic_decline": ("card_declined", "generic_decline", "Your card was declined."),
+    "insufficient_funds": ("card_declined", "insufficient_funds", "Your card has insufficient funds."),
+    "expired_card": ("expired_card", "expired_card", "Your card has expired."),
+    "incorrect_cvc": ("incorrect_cvc", "incorrect_cvc", "Your card's security code is incorrect."),
+}
+
+_DEFAULT = {"brand": "visa", "attach_error": None, "charge_error": None, "three_ds": None}
+
+CARDS = {
+    "4242424242424242": {},
+    "4000056655665556": {"funding": "debit"},
+    "5555555555554444": {"brand": "mastercard"},
+    "378282246310005": {"brand": "amex"},
+    "4000000000000002": {"attach_error": "generic_decline", "charge_error": "generic_decline"},
+    "4000000000009995": {"attach_error": "insufficient_funds", "charge_error": "insufficient_funds"},
+    "4000000000000069": {"attach_error": "expired_card", "charge_error": "expired_card"},
+    "4000000000000127": {"attach_error": "incorrect_cvc", "charge_error": "incorrect_cvc"},
+    "4000000000000341": {"charge_error": "generic_decline"},
+    "4000002760003184": {"three_ds": "always"},
+    "4000000000003220": {"three_ds": "always"},
+    "4000002500003155": {"three_ds": "setup"},
+    # Funds go straight to the available balance (Stripe's way to fund a test platform).
+    "4000000000000077": {"available_now": True},
+}
+
+SHORTCUTS = {
+    "pm_card_visa": "4242424242424242",
+    "pm_card_visa_debit": "4000056655665556",
+    "pm_card_mastercard": "5555555555554444",
+    "pm_card_amex": "378282246310005",
+    "pm_card_chargeDeclined": "4000000000000002",
+    "pm_card_chargeDeclinedInsufficientFunds": "4000000000009995",
+    "pm_card_chargeDeclinedExpiredCard": "4000000000000069",
+    "pm_card_chargeDeclinedIncorrectCvc": "4000000000000127",
+    "pm_card_chargeCustomerFail": "4000000000000341",
+    "pm_card_authenticationRequired": "4000002760003184",
+    "pm_card_threeDSecure2Required": "4000000000003220",
+    "pm_card_authenticationRequiredOnSetup": "4000002500003155",
+    "pm_card_bypassPending": "4000000000000077",
+}
+# tok_visa-style tokens are accepted where the SDK sends card[token].
+TOKENS = {"tok_" + name[len("pm_card_") :]: number for name, number in SHORTCUTS.items()}
+
+
+def behaviour(number: str) -> dict:
+    """How a card number behaves; unknown numbers that pass Luhn behave like 4242."""
+    return {**_DEFAULT, "funding": "credit", "available_now": False, **CARDS.get(number, {})}
+
+
+def brand_of(number: str) -> str:
+    known = CARDS.get(number, {}).get("brand")
+    if known:
+        return known
+    if number.startswith("34") or number.startswith("37"):
+        return "amex"
+    if number[:1] == "5" or number[:1] == "2":
+        return "mastercard"
+    return "visa"
+
+
+def luhn_ok(number: str) -> bool:
+    if not number.isdigit() or not 12 <= len(number) <= 19:
+        return False
+    total = 0
+    for index, digit in enumerate(reversed(number)):
+        value = int(digit)
+        if index % 2:
+            value = value * 2 - 9 if value > 4 else value * 2
+        total += value
+    return total % 10 == 0

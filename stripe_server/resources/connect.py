@@ -1,0 +1,279 @@
+"""Connect Express accounts, their onboarding links, and the enable/restrict transitions."""
+
+from __future__ import annotations
+
+import copy
+
+from ..errors import invalid
+from ..routing import Ctx, route
+from ..store import Store
+from .customers import merge_metadata
+
+ONBOARDING_FIELDS = [
+    "business_profile.mcc",
+    "business_profile.url",
+    "external_account",
+    "individual.dob.day",
+    "individual.first_name",
+    "individual.last_name",
+    "individual.ssn_last_4",
+    "tos_acceptance.date",
+    "tos_acceptance.ip",
+]
+ADDRESS = {"city": None, "country": None, "line1": None, "line2": None, "postal_code": None, "state": None}
+LINK_TTL = 300  # seconds; Stripe's account links expire after a few minutes
+
+
+def _requirements(due: list[str], disabled_reason: str | None) -> dict:
+    return {
+        "alternatives": [],
+        "current_deadline": None,
+        "currently_due": list(due),
+        "disabled_reason": disabled_reason,
+        "errors": [],
+        "eventually_due": list(due),
+        "past_due": list(due),
+        "pending_verification": [],
+    }
+
+
+CREATE = {
+    "type": "enum:express|standard|custom",
+    "country": "str",
+    "email": "str",
+    "capabilities": {"card_payments": {"requested": "bool"}, "transfers": {"requested": "bool"}},
+    "business_type": "enum:individual|company|non_profit|government_entity",
+    "business_profile": "any",
+    "metadata": "metadata",
+    "settings": "any",
+    "tos_acceptance": "any",
+    "controller": "any",
+    "default_currency": "str",
+}
+
+
+@route("POST", "/v1/accounts", schema=CREATE)
+def create(ctx: Ctx, params: dict):
+    account_id = ctx.store.new_id("acct", 16)
+    requested = [name for name, value in (params.get("capabilities") or {}).items() if (value or {}).get("requested")]
+    account = {
+        "id": account_id,
+        "object": "account",
+        "business_profile": {
+            "annual_revenue": None,
+            "estimated_worker_count": None,
+            "mcc": None,
+            "minority_owned_business_designation": None,
+            "name": None,
+            "product_description": None,
+            "support_address": None,
+            "support_email": None,
+            "support_phone": None,
+            "support_url": None,
+            "url": None,
+            **(params.get("business_profile") or {}),
+        },
+        "business_type": params.get("business_type"),
+        "capabilities": {name: "inactive" for name in requested},
+        "charges_enabled": False,
+        "controller": {"is_controller": True, "type": "application"},
+        "country": params.get("country", "US"),
+        "created": ctx.now,
+        "default_currency": params.get("default_currency", "usd"),
+        "details_submitted": False,
+        "email": params.get("email"),
+        "external_accounts": {
+            "object": "list",
+            "data": [],
+            "has_more": False,
+            "url": f"/v1/accounts/{account_id}/external_accounts",
+        },
+        "future_requirements": _requirements([], None),
+        "metadata": params.get("metadata") or {},
+        "payouts_enabled": False,
+        "requirements": _requirements(ONBOARDING_FIELDS, "requirements.past_due"),
+        "settings": {
+            "bacs_debit_payments": {"display_name": None, "service_user_number": None},
+            "branding": {"icon": None, "logo": None, "primary_color": None, "secondary_color": None},
+            "card_issuing": {"tos_acceptance": {"date": None, "ip": None}},
+            "card_payments": {
+                "decline_on": {"avs_failure": False, "cvc_failure": False},
+                "statement_descriptor_prefix": None,
+                "statement_descriptor_prefix_kana": None,
+                "statement_descriptor_prefix_kanji": None,
+            },
+            "dashboard": {"display_name": None, "timezone": "Etc/UTC"},
+            "invoices": {"default_account_tax_ids": None, "hosted_payment_method_save": None},
+            "payments": {
+                "statement_descriptor": None,
+                "statement_descriptor_kana": None,
+                "statement_descriptor_kanji": None,
+                "statement_descriptor_prefix_kana": None,
+                "statement_descriptor_prefix_kanji": None,
+            },
+            "payouts": {
+                "debit_negative_balances": True,
+                "schedule": {"delay_days": 2, "interval": "daily"},
+                "statement_descriptor": None,
+            },
+            "sepa_debit_payments": {},
+        },
+        "tos_acceptance": {"date": None, "ip": None, "user_agent": None},
+        "type": params.get("type", "express"),
+    }
+    ctx.store.add(account, owner="platform")
+    return ctx.out(account)
+
+
+def get_account(ctx: Ctx, account_id: str, param: str | None = None) -> dict:
+    return ctx.store.get(account_id, "account", param=param)
+
+
+@route("GET", "/v1/accounts/{account_id}", schema={})
+def retrieve(ctx: Ctx, params: dict, account_id: str):
+    return ctx.out(get_account(ctx, account_id))
+
+
+@route("GET", "/v1/account", schema={})
+def retrieve_own(ctx: Ctx, params: dict):
+    if ctx.account == "platform":
+        return {
+            "id": "acct_localplatform",
+            "object": "account",
+            "charges_enabled": True,
+            "payouts_enabled": True,
+            "country": "US",
+            "default_currency": "usd",
+            "type": "standard",
+        }
+    return ctx.out(get_account(ctx, ctx.account))
+
+
+@route(
+    "POST",
+    "/v1/accounts/{account_id}",
+    schema={
+        "email": "str",
+        "metadata": "metadata",
+        "business_profile": "any",
+        "business_type": "str",
+        "settings": "any",
+        "capabilities": "any",
+    },
+)
+def update(ctx: Ctx, params: dict, account_id: str):
+    account = get_account(ctx, account_id)
+    before = copy.deepcopy(account)
+    if "email" in params:
+        account["email"] = params["email"] or None
+    if "metadata" in params:
+        account["metadata"] = merge_metadata(account["metadata"], params["metadata"])
+    if "business_profile" in params:
+        account["business_profile"].update(params["business_profile"] or {})
+    if "business_type" in params:
+        account["business_type"] = params["business_type"] or None
+    emit_updated(ctx.store, account, before)
+    return ctx.out(account)
+
+
+@route("DELETE", "/v1/accounts/{account_id}", schema={})
+def delete(ctx: Ctx, params: dict, account_id: str):
+    get_account(ctx, account_id)
+    ctx.store.objects[account_id] = {"id": account_id, "object": "account", "deleted": True}
+    return ctx.store.objects[account_id]
+
+
+@route(
+    "GET", "/v1/accounts", schema={"limit": "int", "starting_after": "str", "ending_before": "str", "created": "any"}
+)
+def list_accounts(ctx: Ctx, params: dict):
+    found = [a for a in ctx.store.find("account") if not a.get("deleted")]
+    return ctx.store.page(found, "/v1/accounts", params)
+
+
+def emit_updated(store: Store, account: dict, before: dict) -> None:
+    previous = {key: before[key] for key in account if before.get(key) != account[key]}
+    if previous:
+        # account.updated is a Connect event: it carries the connected account's id.
+        store.emit("account.updated", account, account=account["id"], previous=previous)
+
+
+def enable(store: Store, account: dict) -> None:
+    """Onboarding finished: every requested capability active, charges and payouts enabled."""
+    before = copy.deepcopy(account)
+    now = store.now()
+    account["capabilities"] = {name: "active" for name in account["capabilities"] or {"transfers": None}}
+    account.update(
+        charges_enabled=True, payouts_enabled=True, details_submitted=True, requirements=_requirements([], None)
+    )
+    account["tos_acceptance"] = {"date": now, "ip": "127.0.0.1", "user_agent": "local"}
+    account["external_accounts"]["data"] = [
+        {
+            "id": "ba_" + account["id"][5:],
+            "object": "bank_account",
+            "account": account["id"],
+            "bank_name": "STRIPE TEST BANK",
+            "country": "US",
+            "currency": "usd",
+            "last4": "6789",
+            "status": "new",
+            "default_for_currency": True,
+        }
+    ]
+    emit_updated(store, account, before)
+
+
+def restrict(store: Store, account: dict, reason: str = "requirements.past_due") -> None:
+    """Stripe needs more information: charges and payouts stop until it is provided."""
+    before = copy.deepcopy(account)
+    account["capabilities"] = {name: "inactive" for name in account["capabilities"]}
+    account.update(
+        charges_enabled=False,
+        payouts_enabled=False,
+        requirements=_requirements(["individual.verification.document"], reason),
+    )
+    emit_updated(store, account, before)
+
+
+@route(
+    "POST",
+    "/v1/account_links",
+    schema={
+        "account!": "str",
+        "refresh_url": "str",
+        "return_url": "str",
+        "type!": "enum:account_onboarding|account_update",
+        "collect": "any",
+        "collection_options": "any",
+    },
+)
+def create_link(ctx: Ctx, params: dict):
+    account = get_account(ctx, params["account"], param="account")
+    if account["type"] != "express" and params["type"] == "account_onboarding" and account["type"] != "custom":
+        raise invalid("You can only create account links for Express or Custom accounts.", param="account")
+    token = ctx.store.new_id("link", 20)
+    link = {
+        "object": "account_link",
+        "created": ctx.now,
+        "expires_at": ctx.now + LINK_TTL,
+        "url": f"{ctx.base_url}/_local/connect/onboarding/{token}",
+    }
+    # Account links are not retrievable on Stripe; we keep them by token for the onboarding page.
+    ctx.store.add(
+        {
+            **link,
+            "id": token,
+            "object": "local.account_link",
+            "account": account["id"],
+            "refresh_url": params.get("refresh_url"),
+            "return_url": params.get("return_url"),
+            "used": False,
+        }
+    )
+    return link
+
+
+@route("POST", "/v1/accounts/{account_id}/login_links", schema={})
+def create_login_link(ctx: Ctx, params: dict, account_id: str):
+    get_account(ctx, account_id)
+    return {"object": "login_link", "created": ctx.now, "url": f"{ctx.base_url}/_local/connect/dashboard/{account_id}"}

@@ -1,0 +1,196 @@
+"""The server's whole state: objects, their owners, events, idempotency results and the clock.
+
+Everything lives in plain dicts so a snapshot is one ``json.dump``. One re-entrant lock guards it;
+the HTTP layer holds it for the whole of each request, so every API call is atomic (Stripe's own
+guarantee for a single call) and concurrent calls with one idempotency key cannot both execute.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import secrets
+import string
+import tempfile
+import threading
+import time
+
+from .errors import missing
+
+PLATFORM = "platform"
+_ALPHABET = string.ascii_letters + string.digits
+
+
+class Clock:
+    """The server's notion of now, in unix seconds.
+
+    Real time until a test sets it; from then on it is frozen (like a Stripe test clock) and only
+    moves when advanced, so timestamps a test compares are exact.
+    """
+
+    def __init__(self):
+        self.frozen_at: int | None = None
+
+    def now(self) -> int:
+        return self.frozen_at if self.frozen_at is not None else int(time.time())
+
+    def set(self, now: int) -> None:
+        self.frozen_at = int(now)
+
+    def advance(self, seconds: int) -> None:
+        self.frozen_at = self.now() + int(seconds)
+
+    def release(self) -> None:
+        self.frozen_at = None
+
+
+class Store:
+    def __init__(self):
+        self.lock = threading.RLock()
+        self.clock = Clock()
+        self.on_event = None  # set by the webhook dispatcher
+        self.reset()
+
+    # -- lifecycle -------------------------------------------------------------------------
+    def reset(self) -> None:
+        with self.lock:
+            self.objects: dict[str, dict] = {}
+            # Per object: owner account, kind, insertion sequence and private data (card number).
+            self.meta: dict[str, dict] = {}
+            self.idempotency: dict[str, dict] = {}
+            self.sequence = 0
+            self.clock.release()
+
+    def now(self) -> int:
+        return self.clock.now()
+
+    def new_id(self, prefix: str, length: int = 24) -> str:
+        return f"{prefix}_{''.join(secrets.choice(_ALPHABET) for _ in range(length))}"
+
+    # -- objects ---------------------------------------------------------------------------
+    def add(self, obj: dict, *, owner: str = PLATFORM, **private) -> dict:
+        self.sequence += 1
+        self.objects[obj["id"]] = obj
+        self.meta[obj["id"]] = {"owner": owner, "seq": self.sequence, **private}
+        return obj
+
+    def get(self, object_id: str, kind: str, *, owner: str | None = None, param=None) -> dict:
+        """Fetch an object of ``kind`` visible to ``owner`` (None: any owner) or raise Stripe's 404."""
+        obj = self.objects.get(object_id or "")
+        if (
+            obj is None
+            or obj.get("object") != kind
+            or obj.get("deleted")
+            or (owner is not None and self.meta[object_id]["owner"] != owner)
+        ):
+            raise missing(kind.split(".")[-1], object_id, param=param)
+        return obj
+
+    def private(self, object_id: str) -> dict:
+        return self.meta[object_id]
+
+    def owner(self, object_id: str) -> str:
+        return self.meta[object_id]["owner"]
+
+    def find(self, kind: str, owner: str | None = None, **filters) -> list[dict]:
+        """Objects of ``kind``, newest first, whose top-level fields equal ``filters``."""
+        found = [
+            obj
+            for object_id, obj in self.objects.items()
+            if obj.get("object") == kind
+            and (owner is None or self.meta[object_id]["owner"] == owner)
+            and all(obj.get(key) == value for key, value in filters.items())
+        ]
+        found.sort(key=lambda obj: self.meta[obj["id"]]["seq"], reverse=True)
+        return found
+
+    def page(self, objects: list[dict], url: str, params: dict) -> dict:
+        """Stripe's cursor pagination over a newest-first list."""
+        limit = max(1, min(100, int(params.get("limit") or 10)))
+        ids = [obj["id"] for obj in objects]
+        if params.get("starting_after") in ids:
+            objects = objects[ids.index(params["starting_after"]) + 1 :]
+        elif params.get("ending_before") in ids:
+            objects = objects[: ids.index(params["ending_before"])][-limit:]
+        return {
+            "object": "list",
+            "data": [copy.deepcopy(obj) for obj in objects[:limit]],
+            "has_more": len(objects) > limit,
+            "url": url,
+        }
+
+    def render(self, obj: dict, expand: list[str] | None = None) -> dict:
+        """A copy of ``obj`` with the requested ``expand`` paths replaced by their objects."""
+        result = copy.deepcopy(obj)
+        for path in expand or []:
+            self._expand(result, path.split("."))
+        return result
+
+    def _expand(self, node, parts: list[str]) -> None:
+        if not parts or not isinstance(node, dict):
+            return
+        head, rest = parts[0], parts[1:]
+        value = node.get(head)
+        if head == "data" and isinstance(value, list):
+            for item in value:
+                self._expand(item, rest)
+            return
+        if isinstance(value, str) and value in self.objects:
+            value = node[head] = copy.deepcopy(self.objects[value])
+        self._expand(value, rest)
+
+    # -- events ----------------------------------------------------------------------------
+    def emit(self, event_type: str, obj: dict, *, account: str | None = None, previous=None):
+        """Record an event with a snapshot of ``obj`` and hand it to the webhook dispatcher."""
+        event = {
+            "id": self.new_id("evt"),
+            "object": "event",
+            "api_version": "2025-09-30.clover",
+            "created": self.now(),
+            "data": {"object": copy.deepcopy(obj)},
+            "livemode": False,
+            "pending_webhooks": 0,
+            "request": {"id": None, "idempotency_key": None},
+            "type": event_type,
+        }
+        if previous:
+            event["data"]["previous_attributes"] = previous
+        if account and account != PLATFORM:
+            event["account"] = account
+        owner = account if account else PLATFORM
+        self.add(event, owner=owner)
+        if self.on_event is not None:
+            self.on_event(event)
+        return event
+
+    # -- snapshot --------------------------------------------------------------------------
+    def snapshot(self) -> dict:
+        with self.lock:
+            return {
+                "objects": self.objects,
+                "meta": self.meta,
+                "idempotency": self.idempotency,
+                "sequence": self.sequence,
+                "clock_frozen_at": self.clock.frozen_at,
+            }
+
+    def save(self, path: str) -> None:
+        """Write the snapshot atomically: a crash mid-write never leaves a truncated file."""
+        with self.lock:
+            data = json.dumps(self.snapshot())
+        directory = os.path.dirname(os.path.abspath(path))
+        handle, temporary = tempfile.mkstemp(dir=directory, prefix=".stripe_state.")
+        with os.fdopen(handle, "w") as file:
+            file.write(data)
+        os.replace(temporary, path)
+
+    def load(self, path: str) -> None:
+        with open(path) as file:
+            data = json.load(file)
+        with self.lock:
+            self.objects = data["objects"]
+            self.meta = data["meta"]
+            self.idempotency = data["idempotency"]
+            self.sequence = data["sequence"]
+            self.clock.frozen_at = data.get("clock_frozen_at")

@@ -693,3 +693,8 @@ def bookings_cancel_for_suspended_instructor(*, instructor, now: datetime, staff
         )
         count += 1
     return count
+
+
+def on_instructor_suspended(*, instructor, reason: str, now: datetime) -> None:
+    """Catalog's suspension hook: the platform cancels the instructor's upcoming lessons."""
+    bookings_cancel_for_suspended_instructor(instructor=instructor, now=now)

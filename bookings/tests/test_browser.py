@@ -1,6 +1,5 @@
 """Browser tests: people using the real pages in Chromium."""
 
-import os
 import re
 from datetime import timedelta
 
@@ -16,9 +15,6 @@ from bookings.tests.factories import bookable_offer
 from notifications.models import OutboundMessage
 
 pytestmark = pytest.mark.django_db(transaction=True)
-# Playwright's sync API runs an event loop in this thread; the test database may be created
-# after it started (as the root conftest's live_url fixture also allows).
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 
 def log_in(page, live_url, user):

@@ -270,3 +270,24 @@ def test_suspension_cancels_upcoming_bookings_by_the_platform(django_capture_on_
         ).count()
         == 1
     )
+
+
+def test_staff_suspending_an_instructor_in_catalog_cancels_their_upcoming_lessons(django_capture_on_commit_callbacks):
+    from catalog.services import instructor_suspend
+
+    offer = bookable_offer(hours="00:00-24:00", notice=1)
+    upcoming = confirmed_booking(offer=offer, starts_at=MAY4_10, now=NOW)
+    with django_capture_on_commit_callbacks(execute=True):
+        instructor_suspend(instructor=offer.instructor, reason="No-shows", now=datetime(2026, 5, 3, tzinfo=UTC))
+    upcoming.refresh_from_db()
+    assert (upcoming.status, upcoming.cancelled_by) == ("cancelled", "platform")
+
+
+def test_pausing_keeps_the_bookings_already_made():
+    from catalog.services import instructor_pause
+
+    offer = bookable_offer(hours="00:00-24:00", notice=1)
+    upcoming = confirmed_booking(offer=offer, starts_at=MAY4_10, now=NOW)
+    instructor_pause(instructor=offer.instructor, now=NOW)
+    upcoming.refresh_from_db()
+    assert upcoming.status == BookingStatus.CONFIRMED

@@ -18,7 +18,9 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args):
+def browser_type_launch_args(django_db_setup, browser_type_launch_args):
+    # Depending on django_db_setup creates the test database before Playwright starts its
+    # event loop, inside which Django refuses synchronous database work.
     return {
         **browser_type_launch_args,
         "executable_path": "/usr/bin/chromium",

@@ -271,6 +271,9 @@ STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
 STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="http://127.0.0.1:12111")
 STRIPE_JS_URL = env.str("STRIPE_JS_URL", default="http://127.0.0.1:12111/v3/")
 
+# --- Reviews: ratings for search ranking (search.ranking reads these annotations) ------
+SEARCH_RATING_ANNOTATIONS = "reviews.selectors.rating_annotations"
+
 # --- Security -------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

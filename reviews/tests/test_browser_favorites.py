@@ -79,3 +79,12 @@ def test_heart_is_optimistic_and_rolls_back_when_refused_on_a_phone(phone_page, 
     expect(page.get_by_role("button", name="Remove Ada Teacher from favorites")).to_be_visible()
     assert Favorite.objects.filter(user=person, instructor=profile).count() == 1
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
+
+
+def test_guest_heart_on_a_profile_rolls_back_with_a_message(page, live_url):
+    profile = live_instructor(user=instructor_user(full_name="Bo Coach")).instructor
+    page.goto(f"{live_url}/instructors/{profile.public_id}/")
+    page.get_by_role("button", name="Add Bo Coach to favorites").click()
+    expect(page.get_by_text("Log in to save favorites.")).to_be_visible()
+    expect(page.get_by_role("button", name="Add Bo Coach to favorites")).to_have_attribute("aria-pressed", "false")
+    assert Favorite.objects.count() == 0

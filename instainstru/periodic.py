@@ -16,4 +16,8 @@ class PeriodicTask:
 
 PERIODIC_TASKS: list[PeriodicTask] = [
     PeriodicTask("accounts: purge expired sessions", "accounts.tasks.purge_expired_sessions", 6 * 3600),
+    # availability and bookings
+    PeriodicTask("availability: repair open time summary", "availability.tasks.repair_open_time", 3600),
+    PeriodicTask("bookings: complete finished lessons", "bookings.tasks.complete_finished_lessons", 300),
+    PeriodicTask("bookings: release expired holds", "bookings.tasks.release_expired_holds", 60),
 ]

@@ -1,0 +1,94 @@
+from datetime import date
+
+from django import forms
+
+from bookings.models import ProblemReport
+from bookings.services import INSTRUCTOR_PROBLEMS, STUDENT_PROBLEMS
+from catalog.models import LocationType
+
+
+class ChooseForm(forms.Form):
+    offer = forms.ChoiceField(label="Service")
+    duration = forms.TypedChoiceField(label="Duration", coerce=int)
+    location_type = forms.ChoiceField(label="Where")
+    from_date = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *, offers, today: date, **kwargs):
+        super().__init__(**kwargs)
+        self.offers = {offer.public_id: offer for offer in offers}
+        self.fields["offer"].choices = [(o.public_id, o.service.name) for o in offers]
+        durations = sorted({p.duration_minutes for o in offers for p in o.prices.all()})
+        self.fields["duration"].choices = [(d, f"{d} minutes") for d in durations]
+        types = {t for o in offers for t in o.location_types}
+        self.fields["location_type"].choices = [
+            (value, label) for value, label in LocationType.choices if value in types
+        ]
+        self.fields["from_date"].initial = today
+        self.today = today
+
+    def clean(self):
+        data = super().clean()
+        offer = self.offers.get(data.get("offer"))
+        if offer is None:
+            return data
+        data["offer"] = offer
+        if data.get("duration") and offer.price_cents_for(data["duration"]) is None:
+            self.add_error("duration", f"{offer.service.name} is not offered for {data['duration']} minutes.")
+        if data.get("location_type") and data["location_type"] not in offer.location_types:
+            self.add_error("location_type", f"{offer.service.name} is not taught there.")
+        if data.get("from_date") and data["from_date"] < self.today:
+            data["from_date"] = self.today
+        return data
+
+
+class ReviewForm(forms.Form):
+    address = forms.CharField(label="Address", max_length=250, required=False)
+    details = forms.CharField(label="Directions or details", max_length=250, required=False)
+    note = forms.CharField(
+        label="Note for the instructor", max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+    def __init__(self, *, location_type: str, **kwargs):
+        super().__init__(**kwargs)
+        self.location_type = location_type
+        if location_type in (LocationType.ONLINE, LocationType.STUDIO):
+            del self.fields["address"]
+            del self.fields["details"]
+        elif location_type == LocationType.NEUTRAL:
+            self.fields["address"].label = "Meeting place"
+            self.fields["address"].required = True
+        else:
+            self.fields["address"].label = "Your address"
+            self.fields["address"].required = True
+
+    def clean(self):
+        data = super().clean()
+        if self.location_type == LocationType.STUDENT_PLACE and data.get("address"):
+            result = _geocode(data["address"])
+            if result is None:
+                self.add_error("address", "We could not find that address. Check it and try again.")
+            else:
+                data["point"] = result.point
+                data["address"] = result.label
+        return data
+
+
+def _geocode(query: str):
+    try:
+        from catalog.geocoding import geocode
+    except ImportError:  # the catalog's geocoder has not landed yet
+        return None
+    return geocode(query)
+
+
+class ProblemForm(forms.Form):
+    kind = forms.ChoiceField(label="What went wrong?", widget=forms.RadioSelect)
+    details = forms.CharField(
+        label="Details", max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *, role: str, **kwargs):
+        super().__init__(**kwargs)
+        allowed = STUDENT_PROBLEMS if role == "student" else INSTRUCTOR_PROBLEMS
+        self.fields["kind"].choices = [(v, label) for v, label in ProblemReport.Kind.choices if v in allowed]

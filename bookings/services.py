@@ -1,0 +1,695 @@
+"""Booking lifecycle. Each transition is one function that locks the row, checks
+`bookings.models.TRANSITIONS`, writes, records a `BookingEvent`, and schedules notifications
+and the OpenTime refresh with `transaction.on_commit`. Repeating a transition that already
+happened returns the booking unchanged (users and jobs retry).
+
+The payments work replaces `booking_confirm_payment_step`: until then it confirms at once.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
+
+from availability.selectors import availability_settings_for
+from availability.services import open_time_refresh
+from availability.slots import available_slots
+from bookings import notify
+from bookings.coverage import instructor_covers_point
+from bookings.models import (
+    TRANSITIONS,
+    Booking,
+    BookingEvent,
+    BookingStatus,
+    CancellationWindow,
+    PendingReason,
+    ProblemReport,
+    Role,
+)
+from catalog.models import InstructorProfile, LocationType
+from payments.pricing import booking_fee_cents
+
+PAYMENT_HOLD = timedelta(minutes=15)
+REQUEST_HOLD = timedelta(hours=24)
+GRACE_PERIOD = timedelta(minutes=15)
+FREE_CANCELLATION = timedelta(hours=24)
+LATE_CANCELLATION = timedelta(hours=12)
+# Until payments set the capture time, a problem can be reported up to 24 h after the lesson.
+PROBLEM_REPORT_WINDOW = timedelta(hours=24)
+
+
+class SlotTaken(ValidationError):
+    def __init__(self):
+        super().__init__("That time was just taken. Please pick another time.", code="slot_taken")
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _lock(booking: Booking) -> Booking:
+    return Booking.objects.select_for_update().select_related("student", "instructor__user").get(pk=booking.pk)
+
+
+def _record(booking, *, kind, from_status="", actor=None, role, now, **data) -> None:
+    BookingEvent.objects.create(
+        booking=booking,
+        kind=kind,
+        from_status=from_status,
+        to_status=booking.status,
+        actor=actor,
+        actor_role=role,
+        data=data,
+        created_at=now,
+    )
+
+
+def _move_to(booking: Booking, status: str) -> str:
+    if status not in TRANSITIONS[booking.status]:
+        raise ValidationError(
+            f"A {booking.get_status_display().lower()} booking cannot become {BookingStatus(status).label.lower()}."
+        )
+    previous, booking.status = booking.status, status
+    return previous
+
+
+def _after_commit(booking: Booking, now: datetime, *callbacks) -> None:
+    instructor = booking.instructor
+
+    def run():
+        open_time_refresh(instructor=instructor, now=now)
+        for callback in callbacks:
+            callback()
+
+    transaction.on_commit(run)
+
+
+def _role_of(booking: Booking, user) -> str:
+    if user.pk == booking.student_id:
+        return Role.STUDENT
+    if user.pk == booking.instructor.user_id:
+        return Role.INSTRUCTOR
+    raise PermissionDenied("This is not your booking.")
+
+
+def cancellation_window_for(booking: Booking, *, role: str, now: datetime) -> str:
+    """Which part of the policy applies if `role` cancels now (the payments app prices it)."""
+    if role != Role.STUDENT:
+        return CancellationWindow.NO_COST_TO_STUDENT
+    if now - booking.policy_clock_started_at <= GRACE_PERIOD:
+        return CancellationWindow.GRACE
+    if booking.locked_cancellation_window:
+        return booking.locked_cancellation_window
+    ahead = booking.lesson_starts_at - now
+    if ahead >= FREE_CANCELLATION:
+        return CancellationWindow.OVER_24H
+    if ahead >= LATE_CANCELLATION:
+        return CancellationWindow.BETWEEN_12_24H
+    return CancellationWindow.UNDER_12H
+
+
+def _check_slot(*, offer, duration_minutes, location_type, starts_at, student, now, exclude_booking=None) -> None:
+    zone = student.zone
+    day = starts_at.astimezone(zone).date()
+    slots = available_slots(
+        offer=offer,
+        duration_minutes=duration_minutes,
+        location_type=location_type,
+        start_date=day,
+        end_date=day,
+        student_tz=zone,
+        now=now,
+        exclude_booking=exclude_booking,
+    )
+    if not any(slot.starts_at == starts_at for slot in slots):
+        raise SlotTaken()
+
+
+def _buffers(booking_terms: dict, location_type: str) -> tuple[timedelta, timedelta]:
+    from availability.slots import buffers_for
+
+    return buffers_for(
+        location_type=location_type,
+        buffer_minutes=booking_terms["buffer_minutes"],
+        travel_buffer_minutes=booking_terms["travel_buffer_minutes"],
+    )
+
+
+# ---------------------------------------------------------------- holds
+
+
+def bookings_release_expired_holds(*, now: datetime, instructor=None) -> int:
+    """Cancels pending bookings whose hold ran out (by the system) and tells the student.
+    Safe to run concurrently: rows another transaction holds are skipped."""
+    rows = Booking.objects.filter(status=BookingStatus.PENDING, hold_expires_at__lte=now)
+    if instructor is not None:
+        rows = rows.filter(instructor=instructor)
+    released = 0
+    with transaction.atomic():
+        for booking in rows.select_for_update(skip_locked=True).select_related("student", "instructor__user"):
+            previous = _move_to(booking, BookingStatus.CANCELLED)
+            booking.cancelled_by = Role.SYSTEM
+            booking.cancelled_at = now
+            waiting_for_instructor = booking.pending_reason == PendingReason.INSTRUCTOR_APPROVAL
+            booking.cancellation_reason = (
+                "The instructor did not answer the request in time."
+                if waiting_for_instructor
+                else "The booking was not completed in time."
+            )
+            booking.cancellation_window = CancellationWindow.NO_COST_TO_STUDENT
+            booking.save()
+            _record(booking, kind="hold_expired", from_status=previous, role=Role.SYSTEM, now=now)
+            released += 1
+            if waiting_for_instructor:
+                _after_commit(
+                    booking,
+                    now,
+                    lambda b=booking: notify.tell(
+                        b,
+                        user=b.student,
+                        kind="booking_request_expired",
+                        title="Your lesson request expired",
+                        lines=["The instructor did not answer in time, so the time was released. Nothing is charged."],
+                    ),
+                )
+            else:
+                _after_commit(booking, now)
+    return released
+
+
+# ---------------------------------------------------------------- create and confirm
+
+
+def booking_create(
+    *,
+    student,
+    offer,
+    duration_minutes: int,
+    starts_at: datetime,
+    location_type: str,
+    location_address: str = "",
+    location_point=None,
+    location_details: str = "",
+    note: str = "",
+    now: datetime,
+    idempotency_key: str,
+) -> Booking:
+    """Holds the time as a pending booking (waiting for the payment step).
+
+    Guarantees: the same `idempotency_key` from the same student returns the first booking;
+    the time is free and bookable (schedule, notice, horizon, buffers) or `SlotTaken` is raised
+    and nothing is stored; price, fee, duration and the instructor's terms are copied.
+    Expired holds on this instructor's calendar are released first.
+    """
+    if not idempotency_key:
+        raise ValidationError("The form is missing its submission key; reload the page and try again.")
+    existing = Booking.objects.filter(student=student, idempotency_key=idempotency_key).first()
+    if existing is not None:
+        return existing
+    instructor = offer.instructor
+    if instructor.status != InstructorProfile.Status.LIVE or not offer.is_active:
+        raise ValidationError("This instructor is not taking bookings right now.")
+    if instructor.user_id == student.pk:
+        raise ValidationError("You cannot book a lesson with yourself.")
+    price_cents = offer.price_cents_for(duration_minutes)
+    if price_cents is None:
+        raise ValidationError(f"{offer.service.name} is not offered for {duration_minutes} minutes.")
+    if location_type not in offer.location_types:
+        raise ValidationError("Pick one of the places this instructor teaches.")
+    note = note.strip()
+    if len(note) > 1000:
+        raise ValidationError("Keep the note to 1000 characters.")
+    if location_type == LocationType.STUDENT_PLACE:
+        if location_point is None or not location_address.strip():
+            raise ValidationError("Enter the address where the lesson should happen.")
+        if not instructor_covers_point(instructor=instructor, point=location_point):
+            raise ValidationError("This instructor does not travel to that address. Pick another place or online.")
+    elif location_type == LocationType.NEUTRAL and not location_address.strip():
+        raise ValidationError("Name the place where you would like to meet.")
+    elif location_type == LocationType.STUDIO:
+        location_address, location_point = instructor.studio_address, None
+    elif location_type == LocationType.ONLINE:
+        location_address, location_point = "", None
+
+    rules = availability_settings_for(instructor=instructor)
+    terms = {
+        "booking_mode": instructor.booking_mode,
+        "minimum_notice_hours": rules.minimum_notice_hours,
+        "buffer_minutes": rules.buffer_minutes,
+        "travel_buffer_minutes": rules.travel_buffer_minutes,
+        "grace_minutes": int(GRACE_PERIOD.total_seconds() // 60),
+    }
+    before, after = _buffers(terms, location_type)
+    ends_at = starts_at + timedelta(minutes=duration_minutes)
+    try:
+        with transaction.atomic():
+            bookings_release_expired_holds(now=now, instructor=instructor)
+            _check_slot(
+                offer=offer,
+                duration_minutes=duration_minutes,
+                location_type=location_type,
+                starts_at=starts_at,
+                student=student,
+                now=now,
+            )
+            booking = Booking.objects.create(
+                student=student,
+                instructor=instructor,
+                offer=offer,
+                service_name=offer.service.name,
+                duration_minutes=duration_minutes,
+                lesson_price_cents=price_cents,
+                booking_fee_cents=booking_fee_cents(price_cents),
+                terms=terms,
+                location_type=location_type,
+                location_address=location_address.strip(),
+                location_point=location_point,
+                location_details=location_details.strip(),
+                note=note,
+                lesson_starts_at=starts_at,
+                lesson_ends_at=ends_at,
+                span=DateTimeTZRange(starts_at - before, ends_at + after),
+                status=BookingStatus.PENDING,
+                pending_reason=PendingReason.PAYMENT,
+                hold_expires_at=now + PAYMENT_HOLD,
+                policy_clock_started_at=now,
+                idempotency_key=idempotency_key,
+                created_at=now,
+            )
+            _record(booking, kind="created", actor=student, role=Role.STUDENT, now=now)
+            _after_commit(booking, now)
+    except IntegrityError as error:
+        constraint = getattr(getattr(error.__cause__, "diag", None), "constraint_name", "")
+        if constraint == "booking_idempotency_unique":
+            return Booking.objects.get(student=student, idempotency_key=idempotency_key)
+        if constraint == "booking_no_double_booking":
+            # A concurrent double submit of the same form may lose on the time, not the key.
+            same = Booking.objects.filter(student=student, idempotency_key=idempotency_key).first()
+            if same is not None:
+                return same
+            raise SlotTaken() from error
+        raise
+    return booking
+
+
+def booking_confirm_payment_step(*, booking: Booking, now: datetime) -> Booking:
+    """THE payment step. Until payments land it succeeds at once: an instant booking becomes
+    confirmed; a request-to-book stays pending, now waiting for the instructor, with the
+    request expiry (the earlier of 24 h after the request and lesson start minus notice).
+    Idempotent; a hold that already ran out is released and refused."""
+    with transaction.atomic():
+        booking = _lock(booking)
+        if booking.payment_confirmed_at is not None:
+            return booking
+        if booking.status != BookingStatus.PENDING:
+            raise ValidationError("This booking is no longer waiting for payment.")
+        if booking.hold_expires_at <= now:
+            bookings_release_expired_holds(now=now, instructor=booking.instructor)
+            raise ValidationError("Your hold on this time ran out. Please pick the time again.")
+        booking.payment_confirmed_at = now
+        if booking.terms.get("booking_mode") == InstructorProfile.BookingMode.REQUEST:
+            notice = timedelta(hours=booking.terms["minimum_notice_hours"])
+            booking.pending_reason = PendingReason.INSTRUCTOR_APPROVAL
+            booking.hold_expires_at = min(booking.created_at + REQUEST_HOLD, booking.lesson_starts_at - notice)
+            booking.save()
+            _record(booking, kind="payment_step_done", from_status=BookingStatus.PENDING, role=Role.SYSTEM, now=now)
+            _after_commit(
+                booking,
+                now,
+                lambda: notify.tell(
+                    booking,
+                    user=booking.instructor.user,
+                    kind="booking_requested",
+                    title=f"New lesson request from {booking.student.full_name}",
+                    lines=["Accept or decline it from your bookings page."],
+                ),
+                lambda: notify.tell(
+                    booking,
+                    user=booking.student,
+                    kind="booking_requested",
+                    title="Your lesson request was sent",
+                    lines=["The instructor has been asked to accept it. You will hear back soon."],
+                ),
+            )
+            return booking
+        return _confirm(booking, now=now, actor=None, role=Role.SYSTEM)
+
+
+def _confirm(booking: Booking, *, now, actor, role) -> Booking:
+    previous = _move_to(booking, BookingStatus.CONFIRMED)
+    booking.pending_reason = ""
+    booking.hold_expires_at = None
+    booking.confirmed_at = now
+    booking.save()
+    _record(booking, kind="confirmed", from_status=previous, actor=actor, role=role, now=now)
+    _after_commit(
+        booking,
+        now,
+        lambda: notify.tell_both(
+            booking,
+            kind="booking_confirmed",
+            student_title=f"Booked: {booking.service_name} with {booking.instructor.user.full_name}",
+            instructor_title=f"New lesson: {booking.service_name} with {booking.student.full_name}",
+            calendar=True,
+        ),
+    )
+    return booking
+
+
+def booking_accept(*, booking: Booking, user, now: datetime) -> Booking:
+    """The instructor accepts a request; refused after it expired (then it is released)."""
+    with transaction.atomic():
+        booking = _lock(booking)
+        if _role_of(booking, user) != Role.INSTRUCTOR:
+            raise PermissionDenied("Only the instructor can accept a request.")
+        if booking.status == BookingStatus.CONFIRMED:
+            return booking
+        if booking.status != BookingStatus.PENDING or booking.pending_reason != PendingReason.INSTRUCTOR_APPROVAL:
+            raise ValidationError("This request is no longer waiting for you.")
+        if booking.hold_expires_at <= now:
+            bookings_release_expired_holds(now=now, instructor=booking.instructor)
+            raise ValidationError("This request expired and its time was released.")
+        booking.instructor_accepted_at = now
+        return _confirm(booking, now=now, actor=user, role=Role.INSTRUCTOR)
+
+
+# ---------------------------------------------------------------- cancel and move
+
+
+def booking_cancel(*, booking: Booking, user, now: datetime, reason: str = "", as_platform: bool = False) -> Booking:
+    """Cancels for the student, the instructor or (staff, `as_platform`) the platform, recording
+    who, when, why and which policy window applied. An instructor's or the platform's
+    cancellation never costs the student. Declining a request is the instructor cancelling it."""
+    with transaction.atomic():
+        booking = _lock(booking)
+        role = Role.PLATFORM if as_platform else _role_of(booking, user)
+        if booking.status == BookingStatus.CANCELLED:
+            return booking
+        if role != Role.PLATFORM and booking.lesson_starts_at <= now:
+            raise ValidationError("This lesson has started; report a problem instead of cancelling.")
+        previous = _move_to(booking, BookingStatus.CANCELLED)
+        booking.cancelled_by = role
+        booking.cancelled_at = now
+        booking.cancellation_reason = reason.strip()[:300]
+        booking.cancellation_window = cancellation_window_for(booking, role=role, now=now)
+        booking.hold_expires_at = None
+        booking.save()
+        declined = previous == BookingStatus.PENDING and role == Role.INSTRUCTOR
+        _record(
+            booking,
+            kind="declined" if declined else "cancelled",
+            from_status=previous,
+            actor=user,
+            role=role,
+            now=now,
+            window=booking.cancellation_window,
+        )
+        who = {
+            Role.STUDENT: booking.student.full_name,
+            Role.INSTRUCTOR: booking.instructor.user.full_name,
+            Role.PLATFORM: "InstaInstru",
+        }[role]
+        title = "Lesson request declined" if declined else f"Lesson cancelled by {who}"
+        lines = [f"Reason: {booking.cancellation_reason}"] if booking.cancellation_reason else []
+        if role != Role.STUDENT:
+            lines.append("This costs you nothing as the student.")
+        _after_commit(
+            booking,
+            now,
+            lambda: notify.tell_both(
+                booking, kind="booking_cancelled", student_title=title, instructor_title=title, lines=lines
+            ),
+        )
+    return booking
+
+
+def booking_reschedule(*, booking: Booking, user, new_starts_at: datetime, now: datetime) -> Booking:
+    """Moves a confirmed lesson to a free time, in the same transaction that frees the old one.
+
+    Policy: a student's move made 24 h or more before the lesson gets a fresh policy clock; a
+    move made less than 24 h before keeps the cancellation window that applied at that moment,
+    and a second such booking cannot be moved again. An instructor's move never costs the
+    student (fresh clock)."""
+    with transaction.atomic():
+        booking = _lock(booking)
+        role = _role_of(booking, user)
+        if booking.status != BookingStatus.CONFIRMED:
+            raise ValidationError("Only a confirmed upcoming lesson can be moved.")
+        if booking.lesson_starts_at <= now:
+            raise ValidationError("This lesson has already started.")
+        if new_starts_at == booking.lesson_starts_at:
+            return booking
+        if role == Role.STUDENT and booking.late_moves_count:
+            raise ValidationError(
+                "This lesson was already moved less than 24 hours before it started, so it cannot be moved again."
+            )
+        _check_slot(
+            offer=booking.offer,
+            duration_minutes=booking.duration_minutes,
+            location_type=booking.location_type,
+            starts_at=new_starts_at,
+            student=booking.student,
+            now=now,
+            exclude_booking=booking,
+        )
+        late = role == Role.STUDENT and booking.lesson_starts_at - now < FREE_CANCELLATION
+        window_then = cancellation_window_for(booking, role=role, now=now)
+        if late and window_then != CancellationWindow.GRACE:
+            booking.locked_cancellation_window = window_then
+            booking.late_moves_count += 1
+        else:
+            booking.locked_cancellation_window = ""
+            booking.policy_clock_started_at = now
+        old_starts_at = booking.lesson_starts_at
+        before, after = _buffers(booking.terms, booking.location_type)
+        booking.lesson_starts_at = new_starts_at
+        booking.lesson_ends_at = new_starts_at + timedelta(minutes=booking.duration_minutes)
+        booking.span = DateTimeTZRange(new_starts_at - before, booking.lesson_ends_at + after)
+        booking.moves_count += 1
+        try:
+            with transaction.atomic():
+                booking.save()
+        except IntegrityError as error:
+            raise SlotTaken() from error
+        _record(
+            booking,
+            kind="rescheduled",
+            from_status=booking.status,
+            actor=user,
+            role=role,
+            now=now,
+            old_starts_at=old_starts_at.isoformat(),
+            new_starts_at=new_starts_at.isoformat(),
+            locked_window=booking.locked_cancellation_window,
+        )
+        _after_commit(
+            booking,
+            now,
+            lambda: notify.tell_both(
+                booking,
+                kind="booking_rescheduled",
+                student_title=f"Lesson moved: {booking.service_name}",
+                instructor_title=f"Lesson moved: {booking.service_name} with {booking.student.full_name}",
+                calendar=True,
+            ),
+        )
+    return booking
+
+
+# ---------------------------------------------------------------- after the lesson
+
+
+def booking_mark_completed(*, booking: Booking, user, now: datetime) -> Booking:
+    """The instructor marks a lesson that has ended as completed."""
+    return _instructor_outcome(booking=booking, user=user, now=now, status=BookingStatus.COMPLETED)
+
+
+def booking_mark_no_show(*, booking: Booking, user, now: datetime) -> Booking:
+    """The instructor records that the student did not show up (after the lesson started)."""
+    return _instructor_outcome(booking=booking, user=user, now=now, status=BookingStatus.NO_SHOW)
+
+
+def _instructor_outcome(*, booking, user, now, status) -> Booking:
+    with transaction.atomic():
+        booking = _lock(booking)
+        if _role_of(booking, user) != Role.INSTRUCTOR:
+            raise PermissionDenied("Only the instructor can record how the lesson went.")
+        if booking.status == status:
+            return booking
+        must_have = booking.lesson_ends_at if status == BookingStatus.COMPLETED else booking.lesson_starts_at
+        if now < must_have:
+            raise ValidationError(
+                "You can mark it completed once the lesson has ended."
+                if status == BookingStatus.COMPLETED
+                else "You can record a no-show once the lesson has started."
+            )
+        if booking.status != BookingStatus.CONFIRMED:
+            raise ValidationError("Only a confirmed lesson can be marked.")
+        previous = _move_to(booking, status)
+        if status == BookingStatus.COMPLETED:
+            booking.completed_at = now
+        booking.save()
+        _record(booking, kind=status, from_status=previous, actor=user, role=Role.INSTRUCTOR, now=now)
+        if status == BookingStatus.NO_SHOW:
+            _after_commit(
+                booking,
+                now,
+                lambda: notify.tell(
+                    booking,
+                    user=booking.student,
+                    kind="booking_no_show",
+                    title="Your instructor recorded a no-show",
+                    lines=["If you were there, report a problem from the lesson page."],
+                ),
+            )
+        else:
+            _after_commit(booking, now)
+    return booking
+
+
+def bookings_complete_finished(*, now: datetime) -> int:
+    """Periodic: confirmed lessons that have ended become completed. Bookings in review are
+    untouched (a problem was reported). Safe to run twice or concurrently."""
+    done = 0
+    with transaction.atomic():
+        rows = Booking.objects.filter(status=BookingStatus.CONFIRMED, lesson_ends_at__lte=now)
+        for booking in rows.select_for_update(skip_locked=True):
+            previous = _move_to(booking, BookingStatus.COMPLETED)
+            booking.completed_at = now
+            booking.save(update_fields=["status", "completed_at", "updated_at"])
+            _record(booking, kind="completed", from_status=previous, role=Role.SYSTEM, now=now)
+            done += 1
+    return done
+
+
+STUDENT_PROBLEMS = {
+    ProblemReport.Kind.INSTRUCTOR_NO_SHOW,
+    ProblemReport.Kind.LESSON_DID_NOT_HAPPEN,
+    ProblemReport.Kind.LESSON_CUT_SHORT,
+}
+INSTRUCTOR_PROBLEMS = {
+    ProblemReport.Kind.STUDENT_NO_SHOW,
+    ProblemReport.Kind.LESSON_DID_NOT_HAPPEN,
+    ProblemReport.Kind.LESSON_CUT_SHORT,
+}
+
+
+def problem_report_deadline(booking: Booking) -> datetime:
+    """Until the lesson's payment is captured; payments override this with `capture_due_at`."""
+    return booking.lesson_ends_at + PROBLEM_REPORT_WINDOW
+
+
+def problem_report_create(*, booking: Booking, user, kind: str, details: str, now: datetime) -> ProblemReport:
+    """Either side reports a problem after the lesson started; the booking goes to review and
+    the other side is told."""
+    with transaction.atomic():
+        booking = _lock(booking)
+        role = _role_of(booking, user)
+        allowed = STUDENT_PROBLEMS if role == Role.STUDENT else INSTRUCTOR_PROBLEMS
+        if kind not in allowed:
+            raise ValidationError("Pick one of the listed problems.")
+        if booking.status == BookingStatus.IN_REVIEW:
+            raise ValidationError("A problem with this lesson is already being reviewed.")
+        if BookingStatus.IN_REVIEW not in TRANSITIONS[booking.status]:
+            raise ValidationError("Problems can only be reported for a lesson that was confirmed.")
+        if now < booking.lesson_starts_at:
+            raise ValidationError("You can report a problem once the lesson has started.")
+        if now > problem_report_deadline(booking):
+            raise ValidationError("It is too late to report a problem with this lesson.")
+        details = details.strip()
+        if len(details) > 2000:
+            raise ValidationError("Keep the details to 2000 characters.")
+        previous = _move_to(booking, BookingStatus.IN_REVIEW)
+        booking.save(update_fields=["status", "updated_at"])
+        report = ProblemReport.objects.create(
+            booking=booking, reported_by=user, reporter_role=role, kind=kind, details=details, created_at=now
+        )
+        _record(booking, kind="problem_reported", from_status=previous, actor=user, role=role, now=now, problem=kind)
+        other = booking.instructor.user if role == Role.STUDENT else booking.student
+        _after_commit(
+            booking,
+            now,
+            lambda: notify.tell(
+                booking,
+                user=other,
+                kind="booking_problem",
+                title=f"A problem was reported: {report.get_kind_display()}",
+                lines=["Our team will look at it and get back to both of you."],
+            ),
+        )
+    return report
+
+
+def problem_resolve(
+    *, report: ProblemReport, staff_user, resolution: str, now: datetime, note: str = "", minutes_delivered=None
+) -> ProblemReport:
+    """Staff decide a reported problem: completed, partly completed (with minutes delivered) or
+    cancelled without charge. Idempotent for an already resolved report."""
+    if resolution not in ProblemReport.Resolution.values:
+        raise ValidationError("Unknown resolution.")
+    with transaction.atomic():
+        report = ProblemReport.objects.select_for_update().get(pk=report.pk)
+        if report.resolved_at is not None:
+            return report
+        booking = _lock(report.booking)
+        if resolution == ProblemReport.Resolution.PARTLY_COMPLETED:
+            if not minutes_delivered or not 0 < minutes_delivered < booking.duration_minutes:
+                raise ValidationError(f"Enter the minutes delivered (1 to {booking.duration_minutes - 1}).")
+        else:
+            minutes_delivered = None
+        if resolution == ProblemReport.Resolution.CANCELLED_NO_CHARGE:
+            previous = _move_to(booking, BookingStatus.CANCELLED)
+            booking.cancelled_by = Role.PLATFORM
+            booking.cancelled_at = now
+            booking.cancellation_reason = f"Problem resolved: {report.get_kind_display()}"
+            booking.cancellation_window = CancellationWindow.NO_COST_TO_STUDENT
+        else:
+            previous = _move_to(booking, BookingStatus.COMPLETED)
+            booking.completed_at = now
+        booking.save()
+        report.resolution = resolution
+        report.minutes_delivered = minutes_delivered
+        report.resolution_note = note
+        report.resolved_by = staff_user
+        report.resolved_at = now
+        report.save()
+        _record(
+            booking,
+            kind="problem_resolved",
+            from_status=previous,
+            actor=staff_user,
+            role=Role.PLATFORM,
+            now=now,
+            resolution=resolution,
+            minutes_delivered=minutes_delivered,
+        )
+        title = f"Problem resolved: {report.get_resolution_display()}"
+        _after_commit(
+            booking,
+            now,
+            lambda: notify.tell_both(booking, kind="booking_problem", student_title=title, instructor_title=title),
+        )
+    return report
+
+
+def bookings_cancel_for_suspended_instructor(*, instructor, now: datetime, staff_user=None) -> int:
+    """Staff suspended `instructor`: every upcoming booking is cancelled by the platform at no
+    cost to the student, who is told. (A paused instructor keeps their bookings: don't call this.)"""
+    upcoming = Booking.objects.filter(
+        instructor=instructor,
+        status__in=[BookingStatus.PENDING, BookingStatus.CONFIRMED],
+        lesson_starts_at__gt=now,
+    )
+    count = 0
+    for booking in upcoming:
+        booking_cancel(
+            booking=booking,
+            user=staff_user,
+            now=now,
+            reason="The instructor is no longer available on InstaInstru.",
+            as_platform=True,
+        )
+        count += 1
+    return count

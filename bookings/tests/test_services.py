@@ -1,0 +1,272 @@
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from accounts.tests.factories import student
+from bookings import services
+from bookings.models import Booking, BookingEvent, BookingStatus, CancellationWindow, ProblemReport
+from bookings.tests.factories import bookable_offer, confirmed_booking
+from notifications.models import OutboundMessage
+
+pytestmark = pytest.mark.django_db
+NY = ZoneInfo("America/New_York")
+NOW = datetime(2026, 5, 1, 12, tzinfo=UTC)
+MAY4_10 = datetime(2026, 5, 4, 10, tzinfo=NY)
+
+
+def create(offer, who, starts_at=MAY4_10, key="k1", now=NOW, **kwargs):
+    return services.booking_create(
+        student=who,
+        offer=offer,
+        duration_minutes=kwargs.pop("duration", 60),
+        starts_at=starts_at,
+        location_type=kwargs.pop("location_type", "online"),
+        now=now,
+        idempotency_key=key,
+        **kwargs,
+    )
+
+
+def test_instant_booking_copies_terms_and_confirms():
+    offer = bookable_offer(prices={30: 4500, 60: 9000})
+    who = student()
+    booking = create(offer, who, note="Bring a metronome")
+    assert booking.status == BookingStatus.PENDING and booking.hold_expires_at == NOW + timedelta(minutes=15)
+    assert (booking.lesson_price_cents, booking.booking_fee_cents) == (9000, 1080)
+    assert booking.span.lower == MAY4_10 and booking.span.upper == MAY4_10 + timedelta(minutes=75)
+    assert booking.terms["buffer_minutes"] == 15
+    booking = services.booking_confirm_payment_step(booking=booking, now=NOW)
+    assert booking.status == BookingStatus.CONFIRMED and booking.hold_expires_at is None
+    # Later price changes do not touch it.
+    offer.prices.filter(duration_minutes=60).update(price_cents=12000)
+    booking.refresh_from_db()
+    assert booking.lesson_price_cents == 9000
+    assert list(BookingEvent.objects.filter(booking=booking).values_list("kind", flat=True)) == ["created", "confirmed"]
+    # Idempotent: a second confirmation changes nothing.
+    services.booking_confirm_payment_step(booking=booking, now=NOW + timedelta(minutes=1))
+    assert BookingEvent.objects.filter(booking=booking).count() == 2
+
+
+def test_double_submitted_form_creates_one_booking():
+    offer = bookable_offer()
+    who = student()
+    first = create(offer, who, key="same")
+    second = create(offer, who, key="same")
+    assert first.pk == second.pk and Booking.objects.count() == 1
+
+
+def test_taken_time_is_refused_and_nothing_is_stored():
+    offer = bookable_offer()
+    create(offer, student(), key="a")
+    with pytest.raises(services.SlotTaken, match="That time was just taken"):
+        create(offer, student(), key="b", starts_at=MAY4_10 + timedelta(minutes=30))
+    assert Booking.objects.count() == 1
+
+
+def test_expired_hold_is_released_inside_booking_create():
+    offer = bookable_offer()
+    stale = create(offer, student(), key="a")
+    later = NOW + timedelta(minutes=16)
+    fresh = create(offer, student(), key="b", now=later)
+    stale.refresh_from_db()
+    assert (stale.status, stale.cancelled_by) == (BookingStatus.CANCELLED, "system")
+    assert fresh.status == BookingStatus.PENDING
+
+
+def test_bad_input_is_refused_and_stores_nothing():
+    offer = bookable_offer()
+    who = student()
+    with pytest.raises(ValidationError, match="not offered for 45 minutes"):
+        create(offer, who, duration=45)
+    with pytest.raises(ValidationError, match="places this instructor teaches"):
+        create(offer, who, location_type="studio")
+    with pytest.raises(ValidationError, match="address"):
+        create(offer, who, location_type="student_place")
+    with pytest.raises(services.SlotTaken):
+        create(offer, who, starts_at=datetime(2026, 5, 4, 20, tzinfo=NY))  # outside the schedule
+    with pytest.raises(services.SlotTaken):
+        create(offer, who, starts_at=NOW + timedelta(hours=2))  # inside the minimum notice
+    with pytest.raises(ValidationError, match="yourself"):
+        create(offer, offer.instructor.user)
+    assert Booking.objects.count() == 0
+
+
+def test_request_to_book_holds_until_the_earlier_expiry_then_releases(django_capture_on_commit_callbacks):
+    offer = bookable_offer(notice=12, booking_mode="request")
+    who = student()
+    soon = datetime(2026, 5, 2, 10, tzinfo=NY)  # 18 h after NOW: expiry is lesson start − 12 h
+    booking = services.booking_confirm_payment_step(booking=create(offer, who, starts_at=soon), now=NOW)
+    assert booking.status == BookingStatus.PENDING and booking.pending_reason == "instructor_approval"
+    assert booking.hold_expires_at == soon - timedelta(hours=12)
+    far = services.booking_confirm_payment_step(booking=create(offer, who, key="k2"), now=NOW)
+    assert far.hold_expires_at == NOW + timedelta(hours=24)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.bookings_release_expired_holds(now=soon - timedelta(hours=12)) == 1
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.CANCELLED
+    assert OutboundMessage.objects.filter(to__icontains=who.email, subject="Your lesson request expired").count() == 1
+    accepted = services.booking_accept(booking=far, user=offer.instructor.user, now=NOW + timedelta(hours=1))
+    assert accepted.status == BookingStatus.CONFIRMED
+
+
+@pytest.mark.parametrize(
+    ("minutes_after_booking", "hours_before", "window"),
+    [
+        (10, 20, CancellationWindow.GRACE),
+        (60, 30, CancellationWindow.OVER_24H),
+        (60, 24, CancellationWindow.OVER_24H),
+        (60, 20, CancellationWindow.BETWEEN_12_24H),
+        (60, 11, CancellationWindow.UNDER_12H),
+    ],
+)
+def test_student_cancellation_records_the_policy_window(minutes_after_booking, hours_before, window):
+    offer = bookable_offer(hours="00:00-24:00", notice=1)
+    who = student()
+    booked_at = MAY4_10 - timedelta(hours=hours_before) - timedelta(minutes=minutes_after_booking)
+    booking = confirmed_booking(offer=offer, starts_at=MAY4_10, now=booked_at, who=who)
+    cancelled_at = MAY4_10 - timedelta(hours=hours_before)
+    booking = services.booking_cancel(booking=booking, user=who, now=cancelled_at, reason="Sick")
+    assert (booking.status, booking.cancelled_by, booking.cancelled_at, booking.cancellation_window) == (
+        BookingStatus.CANCELLED,
+        "student",
+        cancelled_at,
+        window,
+    )
+
+
+def test_instructor_cancellation_never_costs_the_student():
+    offer = bookable_offer(hours="00:00-24:00", notice=1)
+    booking = confirmed_booking(offer=offer, starts_at=MAY4_10, now=NOW)
+    booking = services.booking_cancel(booking=booking, user=offer.instructor.user, now=MAY4_10 - timedelta(hours=2))
+    assert (booking.cancelled_by, booking.cancellation_window) == ("instructor", CancellationWindow.NO_COST_TO_STUDENT)
+
+
+def test_reschedule_policy():
+    offer = bookable_offer(hours="00:00-24:00", notice=1)
+    who = student()
+    booking = confirmed_booking(offer=offer, starts_at=MAY4_10, now=NOW, who=who)
+    # Early move: fresh clock.
+    early = MAY4_10 - timedelta(hours=30)
+    booking = services.booking_reschedule(
+        booking=booking, user=who, new_starts_at=MAY4_10 + timedelta(hours=2), now=early
+    )
+    assert (booking.policy_clock_started_at, booking.locked_cancellation_window, booking.late_moves_count) == (
+        early,
+        "",
+        0,
+    )
+    # Late move (20 h before): keeps the 12–24 h window, even though the new time is days away.
+    late = booking.lesson_starts_at - timedelta(hours=20)
+    booking = services.booking_reschedule(
+        booking=booking, user=who, new_starts_at=MAY4_10 + timedelta(days=3), now=late
+    )
+    assert booking.locked_cancellation_window == CancellationWindow.BETWEEN_12_24H
+    with pytest.raises(ValidationError, match="cannot be moved again"):
+        services.booking_reschedule(booking=booking, user=who, new_starts_at=MAY4_10 + timedelta(days=4), now=late)
+    booking.refresh_from_db()
+    assert booking.lesson_starts_at == MAY4_10 + timedelta(days=3)
+    cancelled = services.booking_cancel(booking=booking, user=who, now=late + timedelta(hours=1))
+    assert cancelled.cancellation_window == CancellationWindow.BETWEEN_12_24H
+
+
+def test_reschedule_onto_overlapping_own_time_releases_the_old_range():
+    offer = bookable_offer(hours="00:00-24:00", notice=1)
+    who = student()
+    booking = confirmed_booking(offer=offer, starts_at=MAY4_10, now=NOW, who=who)
+    moved = services.booking_reschedule(
+        booking=booking, user=who, new_starts_at=MAY4_10 + timedelta(minutes=30), now=NOW
+    )
+    assert moved.lesson_starts_at == MAY4_10 + timedelta(minutes=30)
+    assert Booking.objects.count() == 1
+
+
+def test_others_cannot_touch_a_booking():
+    offer = bookable_offer(hours="00:00-24:00", notice=1)
+    booking = confirmed_booking(offer=offer, starts_at=MAY4_10, now=NOW)
+    stranger = student()
+    other_instructor = bookable_offer().instructor.user
+    for user in (stranger, other_instructor):
+        with pytest.raises(PermissionDenied):
+            services.booking_cancel(booking=booking, user=user, now=NOW)
+        with pytest.raises(PermissionDenied):
+            services.booking_reschedule(booking=booking, user=user, new_starts_at=MAY4_10 + timedelta(hours=1), now=NOW)
+    with pytest.raises(PermissionDenied):
+        services.booking_mark_completed(booking=booking, user=booking.student, now=MAY4_10 + timedelta(hours=2))
+    booking.refresh_from_db()
+    assert (booking.status, booking.lesson_starts_at, booking.moves_count) == (BookingStatus.CONFIRMED, MAY4_10, 0)
+    assert BookingEvent.objects.filter(booking=booking).count() == 2
+
+
+def test_problem_report_review_and_staff_resolution(django_capture_on_commit_callbacks):
+    offer = bookable_offer(hours="00:00-24:00", notice=1)
+    booking = confirmed_booking(offer=offer, starts_at=MAY4_10, now=NOW)
+    after = MAY4_10 + timedelta(hours=2)
+    with pytest.raises(ValidationError, match="listed problems"):
+        services.problem_report_create(
+            booking=booking, user=booking.student, kind="student_no_show", details="", now=after
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        report = services.problem_report_create(
+            booking=booking, user=booking.student, kind="cut_short", details="Left after 20 min", now=after
+        )
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.IN_REVIEW
+    assert (
+        OutboundMessage.objects.filter(
+            to__icontains=offer.instructor.user.email, subject__startswith="A problem"
+        ).count()
+        == 1
+    )
+    # The periodic completion job leaves it alone.
+    assert services.bookings_complete_finished(now=after + timedelta(hours=1)) == 0
+    with pytest.raises(ValidationError, match="minutes delivered"):
+        services.problem_resolve(report=report, staff_user=None, resolution="partly_completed", now=after)
+    report = services.problem_resolve(
+        report=report, staff_user=None, resolution="partly_completed", minutes_delivered=20, now=after
+    )
+    booking.refresh_from_db()
+    assert (booking.status, report.minutes_delivered) == (BookingStatus.COMPLETED, 20)
+    assert ProblemReport.objects.get().resolution == "partly_completed"
+
+
+def test_periodic_completion_and_instructor_marks():
+    offer = bookable_offer(hours="00:00-24:00", notice=1)
+    ended = confirmed_booking(offer=offer, starts_at=MAY4_10, now=NOW)
+    later = confirmed_booking(offer=offer, starts_at=MAY4_10 + timedelta(hours=3), now=NOW)
+    assert services.bookings_complete_finished(now=MAY4_10 + timedelta(hours=1)) == 1
+    assert services.bookings_complete_finished(now=MAY4_10 + timedelta(hours=1)) == 0
+    ended.refresh_from_db()
+    assert ended.status == BookingStatus.COMPLETED
+    with pytest.raises(ValidationError, match="once the lesson has started"):
+        services.booking_mark_no_show(booking=later, user=offer.instructor.user, now=MAY4_10)
+    no_show = services.booking_mark_no_show(
+        booking=later, user=offer.instructor.user, now=MAY4_10 + timedelta(hours=3, minutes=20)
+    )
+    assert no_show.status == BookingStatus.NO_SHOW
+
+
+def test_suspension_cancels_upcoming_bookings_by_the_platform(django_capture_on_commit_callbacks):
+    offer = bookable_offer(hours="00:00-24:00", notice=1)
+    past = confirmed_booking(offer=offer, starts_at=datetime(2026, 5, 2, 10, tzinfo=NY), now=NOW)
+    upcoming = confirmed_booking(offer=offer, starts_at=MAY4_10, now=NOW)
+    with django_capture_on_commit_callbacks(execute=True):
+        count = services.bookings_cancel_for_suspended_instructor(
+            instructor=offer.instructor, now=datetime(2026, 5, 3, tzinfo=UTC)
+        )
+    assert count == 1
+    upcoming.refresh_from_db()
+    past.refresh_from_db()
+    assert (upcoming.status, upcoming.cancelled_by, upcoming.cancellation_window) == (
+        "cancelled",
+        "platform",
+        "no_cost",
+    )
+    assert past.status == BookingStatus.CONFIRMED
+    assert (
+        OutboundMessage.objects.filter(
+            to__icontains=upcoming.student.email, subject="Lesson cancelled by InstaInstru"
+        ).count()
+        == 1
+    )

@@ -9,12 +9,38 @@ from django.conf import settings
 from django.contrib.gis.db import models as gis
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
+from django.core.files.storage import storages
+from django.core.signals import setting_changed
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.dispatch import receiver
+from django.urls import reverse
+from django.utils.functional import LazyObject, empty
 
 from instainstru.core.ids import PublicIdField
 
 LESSON_DURATIONS = (30, 45, 60, 90)
+BIO_MIN_LENGTH = 80
+BIO_MAX_LENGTH = 2000
+
+
+class _PrivateStorage(LazyObject):
+    def _setup(self):
+        self._wrapped = storages["private"]
+
+
+_private_storage = _PrivateStorage()
+
+
+@receiver(setting_changed)
+def _reset_private_storage(*, setting, **_kwargs):
+    if setting in ("STORAGES", "MEDIA_ROOT"):
+        _private_storage._wrapped = empty
+
+
+def private_storage():
+    """Originals of uploaded photos: never under MEDIA_URL (settings.STORAGES["private"])."""
+    return _private_storage
 
 
 class AgeGroup(models.TextChoices):
@@ -56,6 +82,9 @@ class Category(models.Model):
 
     def __str__(self):
         return self.name
+
+    def get_absolute_url(self):
+        return reverse("category_detail", args=[self.slug])
 
 
 class Service(models.Model):
@@ -114,12 +143,16 @@ class InstructorProfile(models.Model):
     # Photos: public re-encoded sizes; the original is kept privately (catalog.photos).
     photo = models.ImageField(upload_to="instructors/photos/", blank=True)
     photo_thumb = models.ImageField(upload_to="instructors/photos/", blank=True)
+    photo_original = models.FileField(upload_to="instructors/originals/", storage=private_storage, blank=True)
     # Where they teach. The base point is private (a studio's exact address); public pages
     # show `public_point`, a deterministic jitter of it, or the neighborhood.
     base_point = gis.PointField(geography=True, null=True, blank=True)
     public_point = gis.PointField(geography=True, null=True, blank=True)
     travel_radius_m = models.PositiveIntegerField(null=True, blank=True)
     studio_address = models.CharField(max_length=200, blank=True)
+    # What the instructor typed for their base (private, like the point itself).
+    base_address = models.CharField(max_length=200, blank=True)
+    neighborhoods = models.ManyToManyField("Neighborhood", through="InstructorNeighborhood", blank=True)
     # The union of the neighborhoods and the radius: "does this instructor travel to this
     # address?" is one ST_Covers on this indexed column.
     coverage = gis.MultiPolygonField(geography=True, null=True, blank=True, spatial_index=True)
@@ -133,6 +166,9 @@ class InstructorProfile(models.Model):
 
     def __str__(self):
         return f"{self.user.full_name} ({self.status})"
+
+    def get_absolute_url(self):
+        return reverse("instructor_profile", args=[self.public_id])
 
     @property
     def is_live(self) -> bool:
@@ -218,3 +254,39 @@ class InstructorNeighborhood(models.Model):
 
     def __str__(self):
         return f"{self.instructor_id} → {self.neighborhood}"
+
+
+class VerificationRequest(models.Model):
+    """One identity check of an instructor, through the adapter in catalog.verification.
+
+    The local adapter leaves it pending for staff to approve or reject in the admin; a
+    provider (e.g. Stripe Identity) fills `provider_reference` and decides by webhook.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for review"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+
+    instructor = models.ForeignKey(InstructorProfile, on_delete=models.CASCADE, related_name="verifications")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
+    provider = models.CharField(max_length=30, default="staff_review")
+    provider_reference = models.CharField(max_length=120, blank=True)
+    reason = models.CharField(max_length=300, blank=True, help_text="Shown to the instructor when rejected.")
+    submitted_at = models.DateTimeField()
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-submitted_at"]
+        constraints = [
+            # One open request at a time per instructor.
+            models.UniqueConstraint(
+                fields=["instructor"], condition=models.Q(status="pending"), name="verification_one_pending"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Verification of {self.instructor.user.full_name}: {self.get_status_display()}"

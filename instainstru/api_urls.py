@@ -24,4 +24,5 @@ def api_root(request, format=None):  # noqa: A002 - DRF's signature
 urlpatterns = [
     path("", api_root, name="api-root"),
     path("", include("accounts.api")),
+    path("", include("search.api")),
 ]

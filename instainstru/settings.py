@@ -13,7 +13,8 @@ import environ
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
-environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+if (BASE_DIR / ".env").exists():
+    environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 # The development key is fine locally; production.py refuses it.
@@ -213,8 +214,15 @@ if AWS_STORAGE_BUCKET_NAME:
     _media_backend = "storages.backends.s3.S3Storage"
 else:
     _media_backend = "django.core.files.storage.FileSystemStorage"
+# Private files (original photos, documents): never served from MEDIA_URL.
+PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=BASE_DIR / "private-media")
+if AWS_STORAGE_BUCKET_NAME:
+    _private_storage = {"BACKEND": _media_backend, "OPTIONS": {"location": "private", "default_acl": "private"}}
+else:
+    _private_storage = {"BACKEND": _media_backend, "OPTIONS": {"location": str(PRIVATE_MEDIA_ROOT)}}
 STORAGES = {
     "default": {"BACKEND": _media_backend},
+    "private": _private_storage,
     "staticfiles": {
         "BACKEND": env.str(
             "STATICFILES_STORAGE",
@@ -222,6 +230,10 @@ STORAGES = {
         )
     },
 }
+
+# --- Geocoding (catalog.geocoding): "offline" (bundled NYC gazetteer) or "nominatim" ----
+GEOCODER = env.str("GEOCODER", default="offline")
+GEOCODER_URL = env.str("GEOCODER_URL", default="https://nominatim.openstreetmap.org")
 
 # --- API ------------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -86,4 +86,5 @@ say "Migrating"
 .venv/bin/python manage.py migrate --noinput -v 0
 .venv/bin/python manage.py collectstatic --noinput -v 0
 .venv/bin/python manage.py sync_periodic_tasks
+.venv/bin/python manage.py sync_roles
 say "Set-up complete"

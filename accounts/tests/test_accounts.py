@@ -180,3 +180,19 @@ def test_api_me_requires_authentication_and_shows_only_self(client):
         "timezone": "America/New_York",
         "roles": ["student", "instructor"],
     }
+
+
+def test_support_staff_can_view_but_not_delete_users():
+    from django.contrib.auth.models import Group
+
+    from accounts.roles import sync_roles
+
+    sync_roles()
+    sync_roles()
+    person = UserFactory(roles=(), is_staff=True)
+    person.groups.add(Group.objects.get(name="support"))
+    person = User.objects.get(pk=person.pk)
+    assert person.has_perm("accounts.view_user")
+    assert person.has_perm("accounts.change_user")
+    assert not person.has_perm("accounts.delete_user")
+    assert not student().has_perm("accounts.view_user")

@@ -96,7 +96,13 @@ def test_review_page_refuses_a_taken_time_and_stores_nothing(client):
     client.force_login(learner)
     url = reverse("booking_review", args=[offer.instructor.public_id])
     query = urlencode(
-        {"offer": offer.public_id, "duration": 60, "location_type": "online", "start": starts.isoformat()}
+        {
+            "offer": offer.public_id,
+            "duration": 60,
+            "location_type": "online",
+            "from_date": "2026-05-03",
+            "start": starts.isoformat(),
+        }
     )
     with time_machine.travel(NOW, tick=False):
         response = client.post(f"{url}?{query}", {"idempotency_key": "abc", "note": ""})

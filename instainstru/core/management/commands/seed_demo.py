@@ -6,6 +6,7 @@ from django.utils.module_loading import import_string
 # lines (demo logins, counts) worth printing.
 SEEDERS = [
     "accounts.seed.seed_demo_people",
+    "catalog.seed.seed_demo_catalog",
 ]
 
 

@@ -1,0 +1,326 @@
+"""Writes in the catalog: instructor profiles, offers and prices, service areas, going live.
+
+Extension points for other apps (append at import time, e.g. in your AppConfig.ready()):
+- SUSPENSION_HOOKS: callables `hook(*, instructor, reason, now)` run inside the suspension's
+  transaction after the status changed (bookings cancels upcoming lessons there).
+- catalog.onboarding.GO_LIVE_CHECKS: requirements for going live (payments adds payouts).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Callable
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+
+from catalog import geocoding
+from catalog.models import (
+    LESSON_DURATIONS,
+    AgeGroup,
+    InstructorNeighborhood,
+    InstructorProfile,
+    InstructorService,
+    LocationType,
+    Neighborhood,
+    Service,
+    ServicePrice,
+)
+from catalog.selectors import price_floor_cents
+
+SUSPENSION_HOOKS: list[Callable[..., None]] = []
+
+MAX_TRAVEL_RADIUS_M = 40_000
+PUBLIC_JITTER_MIN_M = 150
+PUBLIC_JITTER_MAX_M = 400
+
+
+def _locked(instructor: InstructorProfile) -> InstructorProfile:
+    return InstructorProfile.objects.select_for_update().get(pk=instructor.pk)
+
+
+def instructor_profile_start(*, user) -> InstructorProfile:
+    """The instructor's profile, created (onboarding) the first time; idempotent."""
+    if not user.is_instructor:
+        raise ValidationError("Only instructors have a teaching profile.")
+    profile, _ = InstructorProfile.objects.get_or_create(user=user)
+    return profile
+
+
+def instructor_update_profile(
+    *, instructor: InstructorProfile, headline: str, bio: str, years_experience: int, languages: list[str],
+    booking_mode: str = InstructorProfile.BookingMode.INSTANT,
+) -> InstructorProfile:  # fmt: skip
+    """Saves the profile text (validated by the model's limits)."""
+    with transaction.atomic():
+        profile = _locked(instructor)
+        profile.headline = headline.strip()
+        profile.bio = bio.strip()
+        profile.years_experience = years_experience
+        profile.languages = [language.strip() for language in languages if language.strip()]
+        profile.booking_mode = booking_mode
+        profile.full_clean(exclude=["user", "photo", "photo_thumb", "photo_original"])
+        profile.save(update_fields=["headline", "bio", "years_experience", "languages", "booking_mode", "updated_at"])
+    return profile
+
+
+def instructor_set_photo(*, instructor: InstructorProfile, upload) -> InstructorProfile:
+    """Validates the upload by content and stores the re-encoded sizes (public) and the
+    original (private). Raises ValidationError and stores nothing when the file is refused."""
+    from catalog import photos
+
+    processed = photos.photo_process(upload)  # raises before anything is written
+    with transaction.atomic():
+        profile = _locked(instructor)
+        old = [f.name for f in (profile.photo, profile.photo_thumb, profile.photo_original) if f]
+        stem = f"{profile.public_id}-{processed.digest[:12]}"
+        profile.photo.save(f"{stem}.jpg", processed.large, save=False)
+        profile.photo_thumb.save(f"{stem}-thumb.jpg", processed.thumb, save=False)
+        profile.photo_original.save(f"{stem}-original.{processed.extension}", processed.original, save=False)
+        profile.save(update_fields=["photo", "photo_thumb", "photo_original", "updated_at"])
+        fields = (profile.photo, profile.photo_thumb, profile.photo_original)
+        transaction.on_commit(lambda: photos.photo_delete_files(old, keep=[f.name for f in fields]))
+    return profile
+
+
+# --- Offers and prices ---------------------------------------------------------------------
+
+
+def _check_prices(*, service: Service, location_types: list[str], prices: dict[int, int]) -> None:
+    errors = []
+    if not prices:
+        errors.append("Set a price for at least one lesson length.")
+    for minutes, cents in sorted(prices.items()):
+        if minutes not in LESSON_DURATIONS:
+            errors.append(f"Lessons last {', '.join(map(str, LESSON_DURATIONS))} minutes, not {minutes}.")
+            continue
+        for location_type in location_types:
+            floor = price_floor_cents(category=service.category, location_type=location_type, duration_minutes=minutes)
+            if cents < floor:
+                label = LocationType(location_type).label.lower()
+                hourly = math.ceil(floor * 60 / minutes)
+                errors.append(
+                    f"A {minutes}-minute {service.category.name} lesson {label} must cost at least "
+                    f"${floor / 100:.2f} (${hourly / 100:.0f} per hour)."
+                )
+    if errors:
+        raise ValidationError(errors)
+
+
+def offer_save(
+    *, instructor: InstructorProfile, service: Service, age_groups: list[str], levels: list[str],
+    location_types: list[str], prices: dict[int, int], description: str = "",
+) -> InstructorService:  # fmt: skip
+    """Creates or updates the instructor's offer of a service with its prices per duration.
+
+    Prices below the category's floor for any of the offer's location types are refused with a
+    message naming the minimum; nothing is changed then.
+    """
+    if not age_groups:
+        raise ValidationError("Choose who you teach: kids, teens or adults.")
+    if not location_types:
+        raise ValidationError("Choose at least one place where lessons happen.")
+    if not levels:
+        raise ValidationError("Choose at least one level.")
+    _check_prices(service=service, location_types=location_types, prices=prices)
+    with transaction.atomic():
+        profile = _locked(instructor)
+        offer, _ = InstructorService.objects.update_or_create(
+            instructor=profile,
+            service=service,
+            defaults={
+                "age_groups": sorted(set(age_groups)),
+                "levels": sorted(set(levels)),
+                "location_types": sorted(set(location_types)),
+                "description": description.strip(),
+                "hourly_rate_cents": min(cents * 60 // minutes for minutes, cents in prices.items()),
+                "is_active": True,
+            },
+        )
+        offer.prices.exclude(duration_minutes__in=list(prices)).delete()
+        for minutes, cents in prices.items():
+            ServicePrice.objects.update_or_create(
+                offer=offer, duration_minutes=minutes, defaults={"price_cents": cents}
+            )
+        _refresh_teaches_kids(profile)
+    return offer
+
+
+def offer_remove(*, instructor: InstructorProfile, offer_public_id: str) -> bool:
+    """Removes one of the instructor's own offers; someone else's offer is never touched."""
+    with transaction.atomic():
+        profile = _locked(instructor)
+        deleted, _ = InstructorService.objects.filter(instructor=profile, public_id=offer_public_id).delete()
+        _refresh_teaches_kids(profile)
+    return bool(deleted)
+
+
+def _refresh_teaches_kids(profile: InstructorProfile) -> None:
+    teaches_kids = profile.services.filter(is_active=True, age_groups__contains=[AgeGroup.KIDS]).exists()
+    if teaches_kids != profile.teaches_kids:
+        profile.teaches_kids = teaches_kids
+        profile.save(update_fields=["teaches_kids", "updated_at"])
+
+
+# --- Service area ----------------------------------------------------------------------------
+
+_COVERAGE_SQL = """
+UPDATE catalog_instructorprofile p SET coverage = (
+    SELECT ST_Multi(ST_CollectionExtract(ST_Union(parts.g), 3))::geography FROM (
+        SELECT n.boundary::geometry AS g
+          FROM catalog_instructorneighborhood l JOIN catalog_neighborhood n ON n.id = l.neighborhood_id
+         WHERE l.instructor_id = p.id
+        UNION ALL
+        SELECT ST_Buffer(p.base_point, p.travel_radius_m, 'quad_segs=16')::geometry
+         WHERE p.base_point IS NOT NULL AND p.travel_radius_m > 0
+    ) parts
+)
+WHERE p.id = ANY(%s)
+"""
+
+
+def instructors_rebuild_coverage(*, instructor_ids: list[int]) -> None:
+    """Stores each instructor's coverage: the union of their neighborhoods and the circle of
+    `travel_radius_m` around their base point (set-based, so the seeder uses it for thousands)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_COVERAGE_SQL, [list(instructor_ids)])
+
+
+def jittered_point(*, point, public_id: str):
+    """A point 150–400 m from `point` in a direction fixed by the public id (same every time),
+    so public pages never reveal a studio's exact place."""
+    digest = hashlib.sha256(str(public_id).encode()).digest()
+    angle = int.from_bytes(digest[:4], "big") / 2**32 * 2 * math.pi
+    distance = PUBLIC_JITTER_MIN_M + int.from_bytes(digest[4:8], "big") / 2**32 * (
+        PUBLIC_JITTER_MAX_M - PUBLIC_JITTER_MIN_M
+    )
+    lat = point.y + distance * math.sin(angle) / 110_540
+    lon = point.x + distance * math.cos(angle) / (111_320 * math.cos(math.radians(point.y)))
+    return type(point)(round(lon, 6), round(lat, 6), srid=4326)
+
+
+def _geocode_or_error(text: str, what: str):
+    result = geocoding.geocode(text)
+    if result is None:
+        raise ValidationError({what: geocoding.UNKNOWN_ADDRESS_MESSAGE})
+    return result
+
+
+def instructor_set_service_area(
+    *, instructor: InstructorProfile, neighborhood_slugs: list[str], base_address: str = "",
+    travel_radius_m: int | None = None, studio_address: str = "",
+) -> InstructorProfile:  # fmt: skip
+    """Saves where the instructor teaches and rebuilds the stored coverage geometry.
+
+    Addresses are geocoded first; an unknown address or neighborhood changes nothing.
+    """
+    neighborhoods = list(Neighborhood.objects.filter(slug__in=set(neighborhood_slugs)))
+    if len(neighborhoods) != len(set(neighborhood_slugs)):
+        raise ValidationError({"neighborhoods": "One of the neighborhoods is not one we know."})
+    if travel_radius_m is not None and not 0 < travel_radius_m <= MAX_TRAVEL_RADIUS_M:
+        raise ValidationError({"travel_radius_m": f"Choose a travel distance up to {MAX_TRAVEL_RADIUS_M // 1000} km."})
+    if travel_radius_m and not base_address.strip():
+        raise ValidationError({"base_address": "Enter the address you travel from."})
+    base = _geocode_or_error(base_address, "base_address") if base_address.strip() else None
+    studio = _geocode_or_error(studio_address, "studio_address") if studio_address.strip() else None
+    with transaction.atomic():
+        profile = _locked(instructor)
+        profile.base_address = base.label if base else ""
+        profile.studio_address = studio.label if studio else ""
+        # The studio is where students come; otherwise the place they travel from.
+        anchor = studio or base
+        profile.base_point = base.point if base else (studio.point if studio else None)
+        profile.travel_radius_m = travel_radius_m if base else None
+        profile.public_point = jittered_point(point=anchor.point, public_id=profile.public_id) if anchor else None
+        profile.save(
+            update_fields=["base_address", "studio_address", "base_point", "travel_radius_m", "public_point",
+                           "updated_at"]
+        )  # fmt: skip
+        InstructorNeighborhood.objects.filter(instructor=profile).exclude(neighborhood__in=neighborhoods).delete()
+        for hood in neighborhoods:
+            InstructorNeighborhood.objects.get_or_create(instructor=profile, neighborhood=hood)
+        instructors_rebuild_coverage(instructor_ids=[profile.pk])
+        profile.refresh_from_db()
+    return profile
+
+
+# --- Status: going live, pausing, suspending ----------------------------------------------------
+
+
+class StatusChangeRefused(ValidationError):
+    pass
+
+
+def instructor_go_live(*, instructor: InstructorProfile, now: datetime) -> InstructorProfile:
+    """Onboarding → live once every go-live check passes. Already live: no change."""
+    from catalog.onboarding import missing_for_go_live
+
+    with transaction.atomic():
+        profile = _locked(instructor)
+        if profile.status == InstructorProfile.Status.LIVE:
+            return profile
+        if profile.status != InstructorProfile.Status.ONBOARDING:
+            raise StatusChangeRefused(f"A {profile.get_status_display().lower()} profile cannot go live from here.")
+        missing = missing_for_go_live(profile)
+        if missing:
+            raise StatusChangeRefused([f"Still needed: {check.label}." for check in missing])
+        profile.status = InstructorProfile.Status.LIVE
+        profile.went_live_at = profile.went_live_at or now
+        profile.save(update_fields=["status", "went_live_at", "updated_at"])
+    return profile
+
+
+def instructor_pause(*, instructor: InstructorProfile, now: datetime) -> InstructorProfile:
+    """Live → paused: hidden from students; bookings already made stay."""
+    with transaction.atomic():
+        profile = _locked(instructor)
+        if profile.status == InstructorProfile.Status.PAUSED:
+            return profile
+        if profile.status != InstructorProfile.Status.LIVE:
+            raise StatusChangeRefused("Only a live profile can be paused.")
+        profile.status = InstructorProfile.Status.PAUSED
+        profile.save(update_fields=["status", "updated_at"])
+    return profile
+
+
+def instructor_resume(*, instructor: InstructorProfile, now: datetime) -> InstructorProfile:
+    """Paused → live again (the go-live checks were passed before)."""
+    with transaction.atomic():
+        profile = _locked(instructor)
+        if profile.status == InstructorProfile.Status.LIVE:
+            return profile
+        if profile.status != InstructorProfile.Status.PAUSED:
+            raise StatusChangeRefused("Only a paused profile can be resumed.")
+        profile.status = InstructorProfile.Status.LIVE
+        profile.save(update_fields=["status", "updated_at"])
+    return profile
+
+
+def instructor_suspend(*, instructor: InstructorProfile, reason: str, now: datetime) -> InstructorProfile:
+    """Staff: any status → suspended, with a reason. Runs SUSPENSION_HOOKS in the same transaction."""
+    if not reason.strip():
+        raise ValidationError("Give the reason for the suspension.")
+    with transaction.atomic():
+        profile = _locked(instructor)
+        if profile.status == InstructorProfile.Status.SUSPENDED:
+            return profile
+        profile.status = InstructorProfile.Status.SUSPENDED
+        profile.suspended_reason = reason.strip()
+        profile.save(update_fields=["status", "suspended_reason", "updated_at"])
+        for hook in SUSPENSION_HOOKS:
+            hook(instructor=profile, reason=profile.suspended_reason, now=now)
+    return profile
+
+
+def instructor_reinstate(*, instructor: InstructorProfile, now: datetime) -> InstructorProfile:
+    """Staff: suspended → paused; the instructor resumes when ready."""
+    with transaction.atomic():
+        profile = _locked(instructor)
+        if profile.status != InstructorProfile.Status.SUSPENDED:
+            return profile
+        profile.status = InstructorProfile.Status.PAUSED
+        profile.suspended_reason = ""
+        profile.save(update_fields=["status", "suspended_reason", "updated_at"])
+    return profile

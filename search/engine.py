@@ -1,0 +1,239 @@
+"""From request parameters to results: read the natural-language query, merge it with the explicit
+filters (explicit ones win), run the search, and describe every filter as a removable chip.
+
+The page and the API both call `search_run`; the page redirects to `canonical_params` so the URL
+holds the understood parts as plain parameters (shareable, and each chip removes one).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from django.contrib.gis.db.models.functions import Distance
+from django.contrib.gis.geos import Point
+
+from catalog.models import AgeGroup, Category, Level, LocationType, Neighborhood, Service
+from search.lookups import DatabaseLookup
+from search.parsing import ParsedQuery, parse_query
+from search.selectors import DEFAULT_RADIUS_KM, SearchFilters, SearchResults, Sort, search_instructors
+
+LOCATION_LABELS = {
+    LocationType.ONLINE: "Online",
+    LocationType.STUDENT_PLACE: "At your place",
+    LocationType.STUDIO: "At a studio",
+    LocationType.NEUTRAL: "At a neutral place",
+}
+
+
+@dataclass
+class Chip:
+    param: str
+    label: str
+    remove_params: dict
+
+
+@dataclass
+class Suggestion:
+    label: str
+    params: dict
+
+
+@dataclass
+class SearchOutcome:
+    params: dict  # canonical parameters (understood parts as their own parameters)
+    results: SearchResults
+    chips: list[Chip]
+    suggestions: list[Suggestion] = field(default_factory=list)
+    parsed: ParsedQuery | None = None
+    messages: list[str] = field(default_factory=list)
+
+
+def canonical_params(cleaned: dict, parsed: ParsedQuery | None) -> dict:
+    """Explicit parameters, plus what the query understood, with `q` reduced to the free text."""
+    params = {key: value for key, value in cleaned.items() if value not in (None, "", [], ()) and key != "page"}
+    if not parsed:
+        return params
+    understood = {
+        "service": parsed.service.slug if parsed.service else None,
+        "age": parsed.age_group,
+        "level": parsed.level,
+        "price_min": parsed.min_price_cents // 100 if parsed.min_price_cents is not None else None,
+        "price_max": parsed.max_price_cents // 100 if parsed.max_price_cents is not None else None,
+        "type": list(parsed.location_types),
+        "when": parsed.window.phrase if parsed.window else "",
+    }
+    if parsed.place:
+        if parsed.place.kind == "neighborhood":
+            understood["area"] = parsed.place.neighborhood_slug
+        elif parsed.place.kind == "borough":
+            understood["area"] = parsed.place.region
+        elif parsed.place.kind == "near_me":
+            understood["lat"], understood["lng"] = parsed.place.latitude, parsed.place.longitude
+        else:
+            understood["where"] = parsed.place.phrase
+    for key, value in understood.items():
+        if value not in (None, "", [], ()) and key not in params:
+            params[key] = value
+    params["q"] = parsed.free_text
+    if not params["q"]:
+        del params["q"]
+    return params
+
+
+def search_run(*, cleaned: dict, zone: ZoneInfo, now: datetime, lookup: DatabaseLookup | None = None) -> SearchOutcome:
+    """Runs a search from validated `SearchForm` data. Unknown slugs and places become messages, not errors."""
+    lookup = lookup or DatabaseLookup()
+    parsed = None
+    if cleaned.get("q"):
+        parsed = parse_query(cleaned["q"], lookup=lookup, now=now, zone=zone, latitude=cleaned.get("lat"),
+                             longitude=cleaned.get("lng"))  # fmt: skip
+    params = canonical_params(cleaned, parsed)
+    filters, chips, messages = _filters(params, lookup=lookup, now=now, zone=zone)
+    if parsed and parsed.needs_location and filters.point is None:
+        messages.append("Share your location (the “Use my location” button) to see instructors near you.")
+    if parsed and parsed.unknown_place:
+        messages.append(
+            f"We couldn't find “{parsed.unknown_place}”. Try a neighborhood, a ZIP code or a street address."
+        )
+    results = search_instructors(filters=filters, now=now, page=cleaned.get("page") or 1)
+    outcome = SearchOutcome(params=params, results=results, chips=chips, parsed=parsed, messages=messages)
+    if results.count == 0:
+        outcome.suggestions = _suggestions(params, filters)
+    return outcome
+
+
+def _without(params: dict, *keys: str) -> dict:
+    return {key: value for key, value in params.items() if key not in keys}
+
+
+def _filters(params: dict, *, lookup, now, zone) -> tuple[SearchFilters, list[Chip], list[str]]:
+    filters = SearchFilters(sort=params.get("sort") or Sort.RELEVANCE, free_text=params.get("q", ""))
+    chips: list[Chip] = []
+    messages: list[str] = []
+
+    def chip(param: str, label: str, *also: str) -> None:
+        chips.append(Chip(param=param, label=label, remove_params=_without(params, param, *also)))
+
+    if slug := params.get("service"):
+        service = Service.objects.filter(slug=slug).first()
+        if service:
+            filters.service_id = service.pk
+            chip("service", service.name)
+        else:
+            messages.append(f"There is no service “{slug}”.")
+    if slug := params.get("category"):
+        category = Category.objects.filter(slug=slug).first()
+        if category:
+            filters.category_slug = slug
+            chip("category", category.name)
+        else:
+            messages.append(f"There is no category “{slug}”.")
+    if age := params.get("age"):
+        filters.age_group = age
+        chip("age", AgeGroup(age).label)
+    if level := params.get("level"):
+        filters.level = level
+        chip("level", Level(level).label)
+    low, high = params.get("price_min"), params.get("price_max")
+    if low is not None:
+        filters.min_price_cents = int(low) * 100
+    if high is not None:
+        filters.max_price_cents = int(high) * 100
+    if low is not None and high is not None:
+        chip("price_min", f"${low}–${high}/h", "price_max")
+    elif low is not None:
+        chip("price_min", f"From ${low}/h")
+    elif high is not None:
+        chip("price_max", f"Under ${high}/h")
+    if types := params.get("type"):
+        filters.location_types = tuple(types)
+        for location_type in types:
+            remaining = [t for t in types if t != location_type]
+            chips.append(
+                Chip(
+                    "type",
+                    LOCATION_LABELS[location_type],
+                    {**_without(params, "type"), **({"type": remaining} if remaining else {})},
+                )
+            )
+    if area := params.get("area"):
+        hood = Neighborhood.objects.filter(slug=area).first()
+        if hood:
+            filters.neighborhood_slug, filters.point = hood.slug, hood.center
+            chip("area", hood.name)
+        elif region := lookup.match_places([area.lower()]).get(area.lower()):
+            filters.region = region.region
+            chip("area", region.label)
+        else:
+            messages.append(f"We couldn't find the area “{area}”.")
+    if where := params.get("where"):
+        place = lookup.match_places([where.lower()]).get(where.lower())
+        if place and place.has_point:
+            filters.point = Point(place.longitude, place.latitude, srid=4326)
+            chip("where", place.label)
+        else:
+            messages.append(f"We couldn't find “{where}”. Try a neighborhood, a ZIP code or a street address.")
+    if params.get("lat") is not None and params.get("lng") is not None:
+        filters.point = Point(float(params["lng"]), float(params["lat"]), srid=4326)
+        chip("lat", "Near you", "lng")
+    if params.get("radius_km"):
+        filters.radius_km = float(params["radius_km"])
+    if when := params.get("when"):
+        window = parse_query(when, lookup=_NoLookup(), now=now, zone=zone).window
+        if window:
+            filters.windows = window.utc_intervals(zone)
+            chip("when", window.label)
+        else:
+            messages.append(f"We didn't understand the time “{when}”. Try “saturday morning” or “weekdays after 5pm”.")
+    if params.get("min_rating"):
+        filters.min_rating = float(params["min_rating"])
+        chip("min_rating", f"{params['min_rating']:g}★ and up")
+    if filters.free_text:
+        chip("q", f"“{filters.free_text}”")
+    return filters, chips, messages
+
+
+class _NoLookup:
+    def match_services(self, phrases):
+        return {}
+
+    def match_places(self, phrases):
+        return {}
+
+
+def _suggestions(params: dict, filters: SearchFilters) -> list[Suggestion]:
+    suggestions: list[Suggestion] = []
+    if filters.point is not None:
+        nearby = (
+            Neighborhood.objects.annotate(distance=Distance("center", filters.point))
+            .exclude(slug=filters.neighborhood_slug)
+            .order_by("distance")[:3]
+        )
+        for hood in nearby:
+            suggestions.append(
+                Suggestion(f"Try {hood.name}", {**_without(params, "area", "where", "lat", "lng"), "area": hood.slug})
+            )
+    if filters.location_types != (LocationType.ONLINE,):
+        suggestions.append(
+            Suggestion(
+                "Try online lessons",
+                {**_without(params, "area", "where", "lat", "lng", "type"), "type": [LocationType.ONLINE]},
+            )
+        )
+    if filters.service_id:
+        service = Service.objects.get(pk=filters.service_id)
+        for related in Service.objects.filter(category_id=service.category_id).exclude(pk=service.pk)[:3]:
+            suggestions.append(Suggestion(f"Try {related.name}", {**params, "service": related.slug}))
+    if len(params) > 1:
+        suggestions.append(Suggestion("Clear all filters", {"q": params["q"]} if params.get("q") else {}))
+    return suggestions
+
+
+def querystring(params: dict) -> str:
+    return urlencode(params, doseq=True)
+
+
+__all__ = ["DEFAULT_RADIUS_KM", "SearchOutcome", "canonical_params", "querystring", "search_run"]

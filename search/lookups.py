@@ -1,0 +1,128 @@
+"""The database side of query understanding: which phrases name a service (pg_trgm similarity over
+service names, catalog aliases and learned aliases) and which name a place (neighborhoods,
+boroughs; ZIP codes and addresses through the catalog's geocoder).
+
+Each call is one query for all candidate phrases (`unnest` + `LATERAL`), so parsing a long query
+costs two round trips, not one per word.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.db import connection
+
+from search.parsing import PlaceMatch, ServiceMatch
+
+# Below this similarity a phrase does not name a service: "guitr"→"guitar" is 0.44,
+# "violn"→"violin" 0.44, "pianno"→"piano" 0.63, while unrelated words stay under 0.3.
+SERVICE_SIMILARITY = 0.4
+# Places must be closer: a wrong neighborhood silently filters out everyone.
+PLACE_SIMILARITY = 0.6
+BOROUGH_ALIASES = {"bk": "Brooklyn", "bklyn": "Brooklyn", "the bronx": "Bronx", "si": "Staten Island", "nyc": ""}
+
+_SERVICE_SQL = """
+SELECT p.phrase, best.id, best.name, best.slug, best.sim
+FROM unnest(%s::text[]) AS p(phrase)
+CROSS JOIN LATERAL (
+    SELECT s.id, s.name, s.slug, similarity(t.term, p.phrase) AS sim
+    FROM (
+        SELECT id AS service_id, lower(name) AS term FROM catalog_service
+        UNION ALL
+        SELECT id, lower(alias) FROM catalog_service, unnest(aliases) AS alias
+        UNION ALL
+        SELECT service_id, term FROM search_searchtermalias WHERE status IN ('active', 'approved')
+    ) AS t
+    JOIN catalog_service s ON s.id = t.service_id
+    WHERE t.term %% p.phrase OR t.term = p.phrase
+    ORDER BY sim DESC, s.display_order, s.id
+    LIMIT 1
+) AS best
+WHERE best.sim >= %s
+"""
+
+_NEIGHBORHOOD_SQL = """
+SELECT p.phrase, best.name, best.slug, best.region, best.lon, best.lat, best.sim
+FROM unnest(%s::text[]) AS p(phrase)
+CROSS JOIN LATERAL (
+    SELECT n.name, n.slug, n.region, ST_X(n.center::geometry) AS lon, ST_Y(n.center::geometry) AS lat,
+           similarity(lower(n.name), p.phrase) AS sim
+    FROM catalog_neighborhood n
+    WHERE lower(n.name) %% p.phrase OR lower(n.name) = p.phrase
+    ORDER BY sim DESC, n.id
+    LIMIT 1
+) AS best
+WHERE best.sim >= %s
+"""
+
+
+def _catalog_geocode() -> Callable[[str], Any] | None:
+    try:
+        from catalog.geocoding import geocode  # the catalog work's adapter (offline gazetteer by default)
+    except ImportError:
+        return None
+    return geocode
+
+
+class DatabaseLookup:
+    """`search.parsing.QueryLookup` backed by PostgreSQL. `geocode` defaults to the catalog's."""
+
+    def __init__(self, geocode: Callable[[str], Any] | None = None):
+        self.geocode = geocode or _catalog_geocode()
+        self._regions: dict[str, str] | None = None
+
+    def match_services(self, phrases: list[str]) -> dict[str, ServiceMatch]:
+        phrases = [p for p in dict.fromkeys(phrases) if len(p) >= 3 and not p.isdigit()]
+        if not phrases:
+            return {}
+        with connection.cursor() as cursor:
+            cursor.execute(_SERVICE_SQL, [phrases, SERVICE_SIMILARITY])
+            return {
+                phrase: ServiceMatch(service_id=pk, name=name, slug=slug, similarity=float(sim))
+                for phrase, pk, name, slug, sim in cursor.fetchall()
+            }
+
+    def match_places(self, phrases: list[str]) -> dict[str, PlaceMatch]:
+        phrases = list(dict.fromkeys(p for p in phrases if len(p) >= 2))
+        found: dict[str, PlaceMatch] = {}
+        words = [p for p in phrases if not p[0].isdigit()]
+        for phrase in words:
+            region = self._borough(phrase)
+            if region:
+                found[phrase] = PlaceMatch(kind="borough", label=region, region=region)
+        words = [p for p in words if p not in found and len(p) >= 4]
+        if words:
+            with connection.cursor() as cursor:
+                cursor.execute(_NEIGHBORHOOD_SQL, [words, PLACE_SIMILARITY])
+                for phrase, name, slug, region, lon, lat, sim in cursor.fetchall():
+                    found[phrase] = PlaceMatch(
+                        kind="neighborhood",
+                        label=f"{name}, {region}",
+                        longitude=lon,
+                        latitude=lat,
+                        neighborhood_slug=slug,
+                        region=region,
+                        similarity=float(sim),
+                    )
+        if self.geocode:
+            for phrase in (p for p in phrases if p[0].isdigit()):
+                result = self.geocode(phrase)
+                if result is not None:
+                    found[phrase] = PlaceMatch(
+                        kind=result.kind,
+                        label=result.label,
+                        longitude=result.point.x,
+                        latitude=result.point.y,
+                        neighborhood_slug=result.neighborhood_slug or "",
+                    )
+        return found
+
+    def _borough(self, phrase: str) -> str:
+        from catalog.models import Neighborhood
+
+        if self._regions is None:
+            regions = Neighborhood.objects.values_list("region", flat=True).distinct()
+            self._regions = {region.lower(): region for region in regions}
+        name = BOROUGH_ALIASES.get(phrase, phrase)
+        return self._regions.get(name.lower(), "") if name else ""

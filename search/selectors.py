@@ -1,0 +1,285 @@
+"""The search itself: filters, ranking, sorting and pagination over live instructors.
+
+One SQL query returns a page of instructors with everything a card shows (price from, distance,
+next open time, rating), plus one COUNT for the paginator. Availability reads the
+`availability.OpenTime` summary (GiST-indexed), never the slot engine.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.contrib.gis.db.models.functions import Distance
+from django.contrib.gis.geos import Point
+from django.contrib.postgres.fields.ranges import RangeEndsWith, RangeStartsWith
+from django.core.paginator import Page, Paginator
+from django.db.models import (
+    Case,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    Func,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce, Greatest, Least, Ln
+from psycopg.types.range import Range
+
+from availability.models import OpenTime
+from catalog.models import InstructorNeighborhood, InstructorProfile, InstructorService, LocationType, Neighborhood
+from search import ranking
+
+PER_PAGE = 20
+DEFAULT_RADIUS_KM = 10
+MIN_LESSON = timedelta(minutes=30)
+
+
+class Sort:
+    RELEVANCE = "relevance"
+    PRICE_LOW = "price"
+    PRICE_HIGH = "-price"
+    RATING = "rating"
+    DISTANCE = "distance"
+    SOONEST = "soonest"
+    CHOICES = [
+        (RELEVANCE, "Best match"),
+        (PRICE_LOW, "Price: low to high"),
+        (PRICE_HIGH, "Price: high to low"),
+        (RATING, "Rating"),
+        (DISTANCE, "Distance"),
+        (SOONEST, "Soonest available"),
+    ]
+
+
+@dataclass
+class SearchFilters:
+    """Everything a search can be narrowed by; built from the parsed query and explicit parameters."""
+
+    category_slug: str = ""
+    service_id: int | None = None
+    age_group: str = ""
+    level: str = ""
+    min_price_cents: int | None = None
+    max_price_cents: int | None = None
+    location_types: tuple[str, ...] = ()
+    neighborhood_slug: str = ""
+    region: str = ""
+    point: Point | None = None  # near me, a ZIP or an address
+    radius_km: float = DEFAULT_RADIUS_KM
+    windows: list[tuple[datetime, datetime]] = field(default_factory=list)  # UTC
+    min_rating: float | None = None
+    free_text: str = ""
+    sort: str = Sort.RELEVANCE
+
+
+@dataclass
+class SearchResults:
+    page: Page
+    filters: SearchFilters
+
+    @property
+    def count(self) -> int:
+        return self.page.paginator.count
+
+
+def _offers(filters: SearchFilters) -> QuerySet:
+    offers = InstructorService.objects.filter(instructor=OuterRef("pk"), is_active=True)
+    if filters.service_id:
+        offers = offers.filter(service_id=filters.service_id)
+    if filters.category_slug:
+        offers = offers.filter(service__category__slug=filters.category_slug)
+    if filters.age_group:
+        offers = offers.filter(age_groups__contains=[filters.age_group])
+    if filters.level:
+        offers = offers.filter(levels__contains=[filters.level])
+    if filters.min_price_cents is not None:
+        offers = offers.filter(hourly_rate_cents__gte=filters.min_price_cents)
+    if filters.max_price_cents is not None:
+        offers = offers.filter(hourly_rate_cents__lte=filters.max_price_cents)
+    types = set(filters.location_types)
+    if _place_applies(filters):
+        # A place means lessons there: in person, unless the searcher also asked for online.
+        types = (types or set(LocationType.in_person())) | ({LocationType.ONLINE} & types)
+    if types:
+        offers = offers.filter(location_types__overlap=sorted(types))
+    return offers
+
+
+def _place_applies(filters: SearchFilters) -> bool:
+    has_place = bool(filters.neighborhood_slug or filters.region or filters.point)
+    return has_place and set(filters.location_types) != {LocationType.ONLINE}
+
+
+def _place_q(filters: SearchFilters) -> Q:
+    """Instructors who teach in person at the place (online-only searches ignore the place)."""
+    in_person = Q()
+    if filters.point is not None:
+        in_person |= Q(coverage__covers=filters.point)
+        in_person |= Q(public_point__dwithin=(filters.point, filters.radius_km * 1000))
+    if filters.neighborhood_slug:
+        in_person |= Exists(
+            InstructorNeighborhood.objects.filter(
+                instructor=OuterRef("pk"), neighborhood__slug=filters.neighborhood_slug
+            )
+        )
+    if filters.region:
+        in_person |= Exists(
+            InstructorNeighborhood.objects.filter(instructor=OuterRef("pk"), neighborhood__region=filters.region)
+        )
+        in_person |= Exists(
+            Neighborhood.objects.filter(region=filters.region, boundary__intersects=OuterRef("coverage"))
+        )
+    online = Q(Exists(_offers(SearchFilters(**{**filters.__dict__, "location_types": (LocationType.ONLINE,)}))))
+    if LocationType.ONLINE in filters.location_types:
+        return in_person | online
+    return in_person
+
+
+def _open_in_windows(windows: list[tuple[datetime, datetime]]) -> Q:
+    """Instructors with at least MIN_LESSON of open time inside one of the windows.
+
+    The overlap of [lo, up) and [a, b) is at least d exactly when up−lo, up−a, b−lo and b−a all are.
+    """
+    condition = Q()
+    for starts_at, ends_at in windows:
+        if ends_at - starts_at < MIN_LESSON:
+            continue
+        condition |= Q(
+            span__overlap=Range(starts_at, ends_at),
+            span_end__gte=starts_at + MIN_LESSON,
+            span_start__lte=ends_at - MIN_LESSON,
+            span_length__gte=MIN_LESSON,
+        )
+    if not condition:
+        return Q(pk__in=[])
+    open_times = OpenTime.objects.filter(instructor=OuterRef("pk")).annotate(
+        span_start=RangeStartsWith("span"),
+        span_end=RangeEndsWith("span"),
+        span_length=ExpressionWrapper(RangeEndsWith("span") - RangeStartsWith("span"), output_field=DurationField()),
+    )
+    return Q(Exists(open_times.filter(condition)))
+
+
+def _free_text_q(words: list[str]) -> Q:
+    condition = Q()
+    for word in words:
+        condition &= (
+            Q(headline__icontains=word)
+            | Q(bio__icontains=word)
+            | Q(Exists(InstructorService.objects.filter(instructor=OuterRef("pk"), description__icontains=word)))
+        )
+    return condition
+
+
+def search_queryset(filters: SearchFilters, *, now: datetime) -> QuerySet:
+    """Live instructors matching `filters`, annotated for cards and ordered by `filters.sort`."""
+    offers = _offers(filters)
+    queryset = (
+        InstructorProfile.objects.filter(status=InstructorProfile.Status.LIVE)
+        .filter(Exists(offers))
+        .select_related("user")
+        .annotate(
+            price_from_cents=Subquery(offers.order_by("hourly_rate_cents").values("hourly_rate_cents")[:1]),
+            matched_service_name=Subquery(offers.order_by("hourly_rate_cents").values("service__name")[:1]),
+            matched_service_slug=Subquery(offers.order_by("hourly_rate_cents").values("service__slug")[:1]),
+            matched_location_types=Subquery(offers.order_by("hourly_rate_cents").values("location_types")[:1]),
+            next_available_at=Subquery(
+                OpenTime.objects.filter(instructor=OuterRef("pk"), span__overlap=Range(now + MIN_LESSON, None))
+                .annotate(start=Greatest(RangeStartsWith("span"), Value(now)))
+                .order_by("start")
+                .values("start")[:1]
+            ),
+            **ranking.rating_annotations(),
+            completed_lessons=ranking.completed_lessons_annotation(),
+        )
+        .annotate(
+            bayesian_rating=ranking.bayesian_rating_expression(),
+            average_rating=Case(
+                When(
+                    rating_count__gt=0, then=Cast(F("rating_sum"), FloatField()) / Cast(F("rating_count"), FloatField())
+                ),
+                default=None,
+                output_field=FloatField(),
+            ),
+        )
+    )
+    if _place_applies(filters):
+        queryset = queryset.filter(_place_q(filters))
+    if filters.windows:
+        queryset = queryset.filter(_open_in_windows(filters.windows))
+    if filters.min_rating is not None:
+        queryset = queryset.filter(rating_count__gt=0, rating_sum__gte=F("rating_count") * filters.min_rating)
+    words = [w for w in re.findall(r"[\w']{3,}", filters.free_text.lower())][:6]
+    if words and not filters.service_id:
+        queryset = queryset.filter(_free_text_q(words))
+    if filters.point is not None:
+        queryset = queryset.annotate(distance_m=Distance("public_point", filters.point))
+    else:
+        queryset = queryset.annotate(distance_m=Value(None, output_field=FloatField()))
+    return _order(queryset, filters, now=now, words=words)
+
+
+def _order(queryset: QuerySet, filters: SearchFilters, *, now: datetime, words: list[str]) -> QuerySet:
+    sort = filters.sort
+    if sort == Sort.PRICE_LOW:
+        return queryset.order_by("price_from_cents", "pk")
+    if sort == Sort.PRICE_HIGH:
+        return queryset.order_by("-price_from_cents", "pk")
+    if sort == Sort.RATING:
+        return queryset.order_by("-bayesian_rating", "-rating_count", "pk")
+    if sort == Sort.DISTANCE and filters.point is not None:
+        return queryset.order_by(F("distance_m").asc(nulls_last=True), "pk")
+    if sort == Sort.SOONEST:
+        return queryset.order_by(F("next_available_at").asc(nulls_last=True), "pk")
+    return queryset.annotate(relevance=_relevance(filters, now=now, words=words)).order_by("-relevance", "pk")
+
+
+def _relevance(filters: SearchFilters, *, now: datetime, words: list[str]):
+    weights = ranking.WEIGHTS
+    text = Value(0.0)
+    if words:
+        matches_all = Q()
+        for word in words:
+            matches_all &= Q(headline__icontains=word) | Q(bio__icontains=word)
+        text = Case(When(matches_all, then=Value(1.0)), default=Value(0.0), output_field=FloatField())
+    rating = F("bayesian_rating") / Value(5.0)
+    lessons = Least(
+        Value(1.0),
+        Ln(Value(1.0) + Cast(F("completed_lessons"), FloatField())) / Value(math.log(1 + ranking.LESSONS_FULL_MARKS)),
+    )
+    distance = Value(0.0)
+    if filters.point is not None:
+        distance = Coalesce(
+            Value(1.0) / (Value(1.0) + F("distance_m") / Value(1000.0 * ranking.DISTANCE_HALF_KM)), Value(0.0)
+        )
+    founding = Case(When(is_founding=True, then=Value(1.0)), default=Value(0.0), output_field=FloatField())
+    hours_until = Func(F("next_available_at") - Value(now), template="EXTRACT(EPOCH FROM %(expressions)s)") / Value(
+        3600.0
+    )
+    soon = Coalesce(Value(1.0) / (Value(1.0) + hours_until / Value(ranking.SOON_HALF_HOURS)), Value(0.0))
+    return ExpressionWrapper(
+        Value(weights["text"]) * text
+        + Value(weights["rating"]) * rating
+        + Value(weights["lessons"]) * lessons
+        + Value(weights["distance"]) * distance
+        + Value(weights["founding"]) * founding
+        + Value(weights["soon"]) * soon,
+        output_field=FloatField(),
+    )
+
+
+def search_instructors(
+    *, filters: SearchFilters, now: datetime, page: int = 1, per_page: int = PER_PAGE
+) -> SearchResults:
+    """A page of matching live instructors (never paused, suspended or onboarding ones)."""
+    paginator = Paginator(search_queryset(filters, now=now), per_page)
+    return SearchResults(page=paginator.get_page(page), filters=filters)

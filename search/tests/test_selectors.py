@@ -1,0 +1,187 @@
+from datetime import timedelta
+
+import pytest
+from django.contrib.gis.geos import Point
+from psycopg.types.range import Range
+
+from availability.models import OpenTime
+from catalog.models import InstructorNeighborhood, InstructorProfile
+from catalog.tests.factories import live_instructor, square
+from search import ranking
+from search.selectors import SearchFilters, Sort, search_instructors
+from search.tests import ratings
+from search.tests.helpers import NOW, make_catalog
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def catalog():
+    return make_catalog()
+
+
+def names(results):
+    return [profile.user.full_name for profile in results.page.object_list]
+
+
+def teacher(catalog, name, service="piano", **kwargs):
+    prices = kwargs.pop("prices", None)
+    offer_fields = {k: kwargs.pop(k) for k in ("age_groups", "location_types", "levels") if k in kwargs}
+    offer = live_instructor(service=catalog[service], prices=prices, **kwargs)
+    offer.instructor.user.full_name = name
+    offer.instructor.user.save()
+    for key, value in offer_fields.items():
+        setattr(offer, key, value)
+    offer.save()
+    return offer.instructor
+
+
+def test_only_live_instructors_are_ever_returned(catalog):
+    teacher(catalog, "Live Lina")
+    for status in ("paused", "suspended", "onboarding"):
+        teacher(catalog, f"Not {status}", status=status)
+    for sort, _ in Sort.CHOICES:
+        results = search_instructors(filters=SearchFilters(sort=sort), now=NOW)
+        assert names(results) == ["Live Lina"]
+    assert InstructorProfile.objects.count() == 4
+
+
+def test_service_age_level_price_and_location_type_filters(catalog):
+    teacher(catalog, "Kids Piano 80", age_groups=["kids"], prices={60: 8000})
+    teacher(catalog, "Adult Piano 70", age_groups=["adults"], prices={60: 7000})
+    teacher(catalog, "Kids Piano 120", age_groups=["kids", "teens"], prices={60: 12000}, location_types=["studio"])
+    teacher(catalog, "Kids Guitar 60", service="guitar", age_groups=["kids"], prices={60: 6000})
+    piano = catalog["piano"].pk
+
+    def found(**kwargs):
+        return sorted(names(search_instructors(filters=SearchFilters(**kwargs), now=NOW)))
+
+    assert found(service_id=piano) == ["Adult Piano 70", "Kids Piano 120", "Kids Piano 80"]
+    assert found(service_id=piano, age_group="kids") == ["Kids Piano 120", "Kids Piano 80"]
+    assert found(service_id=piano, age_group="kids", max_price_cents=9000) == ["Kids Piano 80"]
+    assert found(min_price_cents=7000, max_price_cents=8000) == ["Adult Piano 70", "Kids Piano 80"]
+    assert found(location_types=("studio",)) == ["Kids Piano 120"]
+    assert found(location_types=("online",), age_group="kids") == ["Kids Guitar 60", "Kids Piano 80"]
+    assert found(category_slug="music", age_group="teens") == ["Kids Piano 120"]
+    assert found(category_slug="languages") == []
+
+
+def test_price_from_is_the_cheapest_hourly_rate_of_the_matching_offer(catalog):
+    teacher(catalog, "Two durations", prices={30: 3000, 60: 7000})
+    [card] = search_instructors(filters=SearchFilters(), now=NOW).page.object_list
+    assert card.price_from_cents == 6000
+    assert card.matched_service_name == "Piano"
+
+
+def test_neighborhood_and_distance_filters(catalog):
+    park_slope = catalog["park-slope"]
+    linked = teacher(catalog, "Linked to Park Slope")
+    InstructorNeighborhood.objects.create(instructor=linked, neighborhood=park_slope)
+    covering = teacher(catalog, "Covers Park Slope", public_point=Point(-73.99, 40.68, srid=4326))
+    covering.coverage = square(-73.978, 40.671, 0.02)
+    covering.save()
+    far = teacher(catalog, "Harlem only", public_point=Point(-73.945, 40.811, srid=4326))
+    far.coverage = square(-73.945, 40.811, 0.01)
+    far.save()
+    teacher(catalog, "Online only", location_types=["online"])
+
+    by_slug = SearchFilters(neighborhood_slug="park-slope", point=park_slope.center)
+    assert sorted(names(search_instructors(filters=by_slug, now=NOW))) == ["Covers Park Slope", "Linked to Park Slope"]
+    brooklyn = SearchFilters(region="Brooklyn")
+    assert sorted(names(search_instructors(filters=brooklyn, now=NOW))) == ["Covers Park Slope", "Linked to Park Slope"]
+    online = SearchFilters(neighborhood_slug="park-slope", location_types=("online",))
+    assert "Online only" in names(search_instructors(filters=online, now=NOW))
+
+    near_harlem = SearchFilters(point=Point(-73.945, 40.811, srid=4326), radius_km=2, sort=Sort.DISTANCE)
+    results = search_instructors(filters=near_harlem, now=NOW)
+    assert names(results) == ["Harlem only"]
+    assert results.page.object_list[0].distance_m.m == pytest.approx(0, abs=1)
+
+
+def test_availability_window_needs_thirty_open_minutes_inside_it(catalog):
+    window = (NOW + timedelta(days=3), NOW + timedelta(days=3, hours=4))
+    fits = teacher(catalog, "Open two hours")
+    OpenTime.objects.create(instructor=fits, span=Range(window[0] + timedelta(hours=1), window[0] + timedelta(hours=3)))
+    grazes = teacher(catalog, "Open 15 minutes inside")
+    OpenTime.objects.create(
+        instructor=grazes, span=Range(window[1] - timedelta(minutes=15), window[1] + timedelta(hours=2))
+    )
+    teacher(catalog, "No open time")
+    results = search_instructors(filters=SearchFilters(windows=[window]), now=NOW)
+    assert names(results) == ["Open two hours"]
+
+
+def test_soonest_sort_and_next_available(catalog):
+    later = teacher(catalog, "Tomorrow")
+    OpenTime.objects.create(instructor=later, span=Range(NOW + timedelta(days=1), NOW + timedelta(days=1, hours=2)))
+    now_open = teacher(catalog, "Open now")
+    OpenTime.objects.create(instructor=now_open, span=Range(NOW - timedelta(hours=1), NOW + timedelta(hours=3)))
+    teacher(catalog, "Never")
+    results = search_instructors(filters=SearchFilters(sort=Sort.SOONEST), now=NOW)
+    assert names(results) == ["Open now", "Tomorrow", "Never"]
+    cards = results.page.object_list
+    assert [card.next_available_at for card in cards] == [NOW, NOW + timedelta(days=1), None]
+
+
+def test_price_sorts(catalog):
+    teacher(catalog, "Mid", prices={60: 9000})
+    teacher(catalog, "Cheap", prices={60: 6000})
+    teacher(catalog, "Dear", prices={60: 15000})
+    assert names(search_instructors(filters=SearchFilters(sort=Sort.PRICE_LOW), now=NOW)) == ["Cheap", "Mid", "Dear"]
+    assert names(search_instructors(filters=SearchFilters(sort=Sort.PRICE_HIGH), now=NOW)) == ["Dear", "Mid", "Cheap"]
+
+
+def test_bayesian_rating_one_five_star_does_not_beat_fifty_4_8s():
+    assert ranking.bayesian_rating(1, 5.0) == pytest.approx(4.5455, abs=1e-4)
+    assert ranking.bayesian_rating(50, 50 * 4.8) == pytest.approx(4.75)
+    assert ranking.bayesian_rating(0, 0) == ranking.PRIOR_MEAN
+    assert ranking.RatingStats(50, 4.8).bayesian > ranking.RatingStats(1, 5.0).bayesian
+
+
+def test_rating_sort_min_rating_and_relevance_use_the_plugged_in_ratings(catalog, settings):
+    settings.SEARCH_RATING_ANNOTATIONS = "search.tests.ratings.rating_annotations"
+    one_review = teacher(catalog, "One 5-star")
+    fifty = teacher(catalog, "Fifty 4.8s")
+    teacher(catalog, "New")
+    ratings.RATINGS.clear()
+    ratings.RATINGS.update({one_review.pk: (1, 5.0), fifty.pk: (50, 240.0)})
+    try:
+        assert names(search_instructors(filters=SearchFilters(sort=Sort.RATING), now=NOW)) == [
+            "Fifty 4.8s",
+            "One 5-star",
+            "New",
+        ]
+        assert names(search_instructors(filters=SearchFilters(sort=Sort.RELEVANCE), now=NOW))[0] == "Fifty 4.8s"
+        assert names(search_instructors(filters=SearchFilters(min_rating=4.9), now=NOW)) == ["One 5-star"]
+        assert sorted(ranking.rating_stats([one_review.pk, fifty.pk]).values()) == [(1, 5.0), (50, 4.8)]
+    finally:
+        ratings.RATINGS.clear()
+
+
+def test_relevance_boosts_founding_and_soon_available(catalog):
+    teacher(catalog, "Plain")
+    teacher(catalog, "Founding", is_founding=True)
+    soon = teacher(catalog, "Open tomorrow")
+    OpenTime.objects.create(instructor=soon, span=Range(NOW + timedelta(days=1), NOW + timedelta(days=1, hours=2)))
+    # soon: 1 / (1 + 24/48) = 0.67 beats founding's 0.5.
+    assert names(search_instructors(filters=SearchFilters(), now=NOW)) == ["Open tomorrow", "Founding", "Plain"]
+
+
+def test_free_text_without_a_service_searches_headline_and_bio(catalog):
+    teacher(catalog, "Jazz", headline="Jazz piano and improvisation")
+    teacher(catalog, "Classical", headline="Classical repertoire")
+    assert names(search_instructors(filters=SearchFilters(free_text="jazz"), now=NOW)) == ["Jazz"]
+    # With a service, free text only ranks: both piano teachers, the jazz one first.
+    both = SearchFilters(free_text="jazz", service_id=catalog["piano"].pk)
+    assert names(search_instructors(filters=both, now=NOW)) == ["Jazz", "Classical"]
+
+
+def test_pagination_counts(catalog):
+    for number in range(23):
+        teacher(catalog, f"Teacher {number:02d}", prices={60: 5000 + number * 100})
+    first = search_instructors(filters=SearchFilters(sort=Sort.PRICE_LOW), now=NOW, page=1)
+    second = search_instructors(filters=SearchFilters(sort=Sort.PRICE_LOW), now=NOW, page=2)
+    assert first.count == 23
+    assert len(first.page.object_list) == 20
+    assert names(second) == ["Teacher 20", "Teacher 21", "Teacher 22"]
+    assert first.page.paginator.num_pages == 2

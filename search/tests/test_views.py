@@ -1,0 +1,143 @@
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from django.contrib.gis.geos import Point
+from psycopg.types.range import Range
+
+from accounts.tests.factories import student
+from availability.models import OpenTime
+from catalog.models import InstructorNeighborhood
+from catalog.tests.factories import live_instructor
+from search.models import SearchTermAlias, SearchTermObservation
+from search.services import search_term_alias_decide, search_term_alias_observe
+from search.tests.helpers import NOW, make_catalog
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def catalog():
+    return make_catalog()
+
+
+def named(offer, name):
+    offer.instructor.user.full_name = name
+    offer.instructor.user.save()
+    return offer
+
+
+def test_natural_language_query_redirects_to_understood_parameters(client, catalog):
+    kids = named(live_instructor(service=catalog["piano"], prices={60: 8000}), "Kira Keys")
+    kids.age_groups = ["kids"]
+    kids.save()
+    InstructorNeighborhood.objects.create(instructor=kids.instructor, neighborhood=catalog["park-slope"])
+    named(live_instructor(service=catalog["piano"], prices={60: 8000}, status="paused"), "Paula Paused")
+
+    response = client.get("/search/", {"q": "pianno for my 8 year old in park slope under $90 patient"})
+    assert response.status_code == 302
+    location = urlsplit(response["Location"])
+    assert location.path == "/search/"
+    assert parse_qs(location.query) == {
+        "service": ["piano"],
+        "age": ["kids"],
+        "price_max": ["90"],
+        "area": ["park-slope"],
+        "q": ["patient"],
+    }
+    page = client.get(response["Location"]).content.decode()
+    for chip in ("Piano", "Kids", "Under $90/h", "Park Slope", "“patient”"):
+        assert f'aria-label="Remove {chip}"' in page
+    assert "Kira Keys" in page
+    assert "From $80/h" in page
+    assert f'href="/instructors/{kids.instructor.public_id}/"' in page
+    assert "Paula Paused" not in page
+    assert "1 instructor<" in page
+
+
+def test_htmx_request_gets_only_the_results(client, catalog):
+    named(live_instructor(service=catalog["guitar"]), "Gus Guitar")
+    response = client.get("/search/", {"service": "guitar", "sort": "price"}, headers={"HX-Request": "true"})
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert body.lstrip().startswith('<div id="search-area"')
+    assert "<html" not in body
+    assert "Gus Guitar" in body
+
+
+def test_next_available_is_shown_in_the_searchers_zone(client, catalog):
+    offer = named(live_instructor(service=catalog["violin"]), "Vera Violin")
+    OpenTime.objects.create(
+        instructor=offer.instructor, span=Range(NOW.replace(year=2099), NOW.replace(year=2099, hour=18))
+    )
+    london = student(timezone="Europe/London")
+    client.force_login(london)
+    body = client.get("/search/", {"service": "violin"}).content.decode()
+    # 15:00 UTC on 4 March 2099 is 15:00 GMT in London (and 10:00 EST in New York).
+    assert "Next available: Wed, Mar 4, 3:00 PM GMT" in body
+
+
+def test_bad_parameters_get_a_clear_message_and_no_results(client, catalog):
+    named(live_instructor(service=catalog["piano"]), "Pia Piano")
+    response = client.get("/search/", {"price_min": "cheap", "price_max": "10", "sort": "random"})
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert "price_min: Enter a whole number." in body
+    assert "sort: Select a valid choice. random is not one of the available choices." in body
+    assert "Pia Piano" not in body
+    response = client.get("/search/", {"price_min": "90", "price_max": "50"})
+    assert "The maximum price must be at least the minimum price." in response.content.decode()
+
+
+def test_empty_results_suggest_nearby_areas_online_and_related_services(client, catalog):
+    named(live_instructor(service=catalog["guitar"], public_point=Point(-73.957, 40.714, srid=4326)), "Far Away")
+    body = client.get("/search/", {"service": "violin", "area": "park-slope"}).content.decode()
+    assert "0 instructors" in body
+    assert "Try Williamsburg" in body  # the nearest other neighborhood to Park Slope
+    assert "Try online lessons" in body
+    assert "Try Piano" in body  # another music service
+    assert "Clear all filters" in body
+
+
+def test_unknown_place_is_reported(client, catalog):
+    response = client.get("/search/", {"where": "99999"})
+    assert "We couldn&#x27;t find “99999”" in response.content.decode()
+
+
+def test_alias_is_learned_from_three_different_people_and_staff_decide(catalog):
+    guitar = catalog["guitar"]
+    first, second, third = student(), student(), student()
+    alias = search_term_alias_observe(user=first, term="Shred ", service=guitar, now=NOW)
+    search_term_alias_observe(user=first, term="shred", service=guitar, now=NOW)
+    assert (alias.term, alias.distinct_users, alias.status) == ("shred", 1, "candidate")
+    search_term_alias_observe(user=second, term="shred", service=guitar, now=NOW)
+    alias = search_term_alias_observe(user=third, term="shred", service=guitar, now=NOW)
+    assert (alias.distinct_users, alias.status) == (3, "active")
+    assert SearchTermObservation.objects.filter(alias=alias).count() == 3
+
+    rejected = search_term_alias_decide(alias_id=alias.pk, status="rejected", now=NOW)
+    assert rejected.status == "rejected"
+    search_term_alias_observe(user=student(), term="shred", service=guitar, now=NOW)
+    alias.refresh_from_db()
+    assert (alias.distinct_users, alias.status) == (4, "rejected")
+    with pytest.raises(ValueError, match="cannot go from rejected to candidate"):
+        search_term_alias_decide(alias_id=alias.pk, status="candidate", now=NOW)
+
+
+def test_guests_do_not_teach_aliases(client, catalog):
+    client.get("/search/", {"q": "shredding"})
+    response = client.post("/search/opened/", {"service": "guitar"})
+    assert response.status_code == 204
+    assert SearchTermAlias.objects.count() == 0
+
+
+def test_opening_a_result_after_an_unmatched_search_records_an_observation(client, catalog):
+    client.force_login(student())
+    client.get("/search/", {"q": "shredding"})
+    client.post("/search/opened/", {"service": "guitar"})
+    alias = SearchTermAlias.objects.get()
+    assert (alias.term, alias.service.slug, alias.distinct_users, alias.status) == (
+        "shredding",
+        "guitar",
+        1,
+        "candidate",
+    )

@@ -1,0 +1,63 @@
+"""The search page (and its HTMX partial) and the "opened a result" beacon that teaches aliases."""
+
+from urllib.parse import parse_qsl
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from catalog.models import Service
+from search.engine import querystring, search_run
+from search.forms import SearchForm
+from search.selectors import Sort
+from search.services import search_term_alias_observe
+
+UNMATCHED_TERM_KEY = "search_unmatched_term"
+
+
+def searcher_zone(request) -> ZoneInfo:
+    if request.user.is_authenticated:
+        return ZoneInfo(request.user.timezone)
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+@require_GET
+def search_page(request):
+    form = SearchForm(request.GET)
+    template = "search/_results.html" if request.headers.get("HX-Request") else "search/search.html"
+    if not form.is_valid():
+        return render(request, template, {"form": form, "sort_choices": Sort.CHOICES}, status=400)
+    zone = searcher_zone(request)
+    outcome = search_run(cleaned=form.cleaned_data, zone=zone, now=timezone.now())
+    if outcome.parsed is not None:
+        if outcome.parsed.service is None and outcome.parsed.free_text:
+            request.session[UNMATCHED_TERM_KEY] = outcome.parsed.free_text
+        # Show the understood parts as parameters (and chips); the URL stays shareable.
+        page = form.cleaned_data.get("page")
+        target = querystring({**outcome.params, **({"page": page} if page else {})})
+        if sorted(parse_qsl(target)) != sorted(parse_qsl(request.GET.urlencode())):
+            return HttpResponseRedirect(f"{reverse('search')}?{target}")
+    context = {
+        "form": form,
+        "outcome": outcome,
+        "params": outcome.params,
+        "querystring": querystring(outcome.params),
+        "zone": zone,
+        "sort_choices": Sort.CHOICES,
+        "current_sort": outcome.params.get("sort") or Sort.RELEVANCE,
+    }
+    return render(request, template, context)
+
+
+@require_POST
+def result_opened(request):
+    """A searcher opened a result after a search whose words matched no service (sent by a beacon)."""
+    term = request.session.get(UNMATCHED_TERM_KEY, "")
+    service = Service.objects.filter(slug=request.POST.get("service", "")).first()
+    if term and service:
+        search_term_alias_observe(user=request.user, term=term, service=service, now=timezone.now())
+    return HttpResponse(status=204)

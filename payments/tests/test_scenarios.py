@@ -66,3 +66,146 @@ def test_book_far_ahead_authorize_at_t_minus_24h_capture_after_the_lesson_and_tr
         ["released", "authorized", "auto_cancelled", "captured", "transferred"], 0
     )
     assert LedgerEntry.objects.count() == 3
+
+
+def _cancel(booking, user, when, django_capture_on_commit_callbacks, **kwargs):
+    from bookings.services import booking_cancel
+
+    with django_capture_on_commit_callbacks(execute=True):
+        return booking_cancel(booking=booking, user=user, now=when, **kwargs)
+
+
+def test_student_cancels_24h_or_more_before_nothing_charged(local_stripe, now, django_capture_on_commit_callbacks):
+    at(local_stripe, now)
+    offer = instructor_offer(local_stripe, now=now)
+    booking, payment = book_and_pay(local_stripe, offer=offer, starts_at=now + timedelta(days=3), now=now)
+    _cancel(booking, booking.student, at(local_stripe, now + timedelta(hours=2)), django_capture_on_commit_callbacks)
+    payment.refresh_from_db()
+    assert payment.status == PaymentStatus.CANCELED
+    assert ledger(payment) == []
+    assert stripe_client.call("payment_intents", "list", params={"limit": 10}).data == []
+
+
+def test_student_cancels_12_to_24h_before_charged_instructor_nothing_credit_back(
+    local_stripe, now, django_capture_on_commit_callbacks
+):
+    at(local_stripe, now)
+    offer = instructor_offer(local_stripe, now=now)
+    starts = now + timedelta(hours=23)  # Wednesday 08:00 New York
+    booking, payment = book_and_pay(local_stripe, offer=offer, starts_at=starts, now=now)
+    assert payment.status == PaymentStatus.AUTHORIZED  # under 24 h: authorized at checkout
+    _cancel(booking, booking.student, at(local_stripe, now + timedelta(hours=2)), django_capture_on_commit_callbacks)
+    payment.refresh_from_db()
+    assert (payment.status, payment.captured_cents, payment.instructor_share_cents) == ("captured", 10080, 0)
+    assert ledger(payment) == [("authorization", 10080), ("capture", 10080)]
+    credit = booking.student.credits.get()
+    assert (credit.amount_cents, credit.remaining_cents) == (9000, 9000)
+    assert credit.expires_at == now + timedelta(hours=2) + timedelta(days=365)
+    assert stripe_client.call("transfers", "list").data == []
+    intent = stripe_client.call("payment_intents", "retrieve", payment.payment_intent_id)
+    assert (intent.status, intent.amount_received) == ("succeeded", 10080)
+
+
+def test_student_cancels_under_12h_charged_and_instructor_paid(local_stripe, now, django_capture_on_commit_callbacks):
+    at(local_stripe, now)
+    offer = instructor_offer(local_stripe, now=now, is_founding=True)
+    booking, payment = book_and_pay(local_stripe, offer=offer, starts_at=now + timedelta(hours=8), now=now)
+    _cancel(booking, booking.student, at(local_stripe, now + timedelta(hours=1)), django_capture_on_commit_callbacks)
+    payment.refresh_from_db()
+    # Founding instructor: 8% of 9000 = 720 commission, 8280 to the instructor.
+    assert (payment.status, payment.captured_cents, payment.transferred_cents) == ("captured", 10080, 8280)
+    assert ledger(payment) == [("authorization", 10080), ("capture", 10080), ("transfer", 8280)]
+    assert not booking.student.credits.exists()
+
+
+def test_instructor_cancels_student_pays_nothing(local_stripe, now, django_capture_on_commit_callbacks):
+    at(local_stripe, now)
+    offer = instructor_offer(local_stripe, now=now)
+    booking, payment = book_and_pay(local_stripe, offer=offer, starts_at=now + timedelta(hours=8), now=now)
+    _cancel(
+        booking, offer.instructor.user, at(local_stripe, now + timedelta(hours=1)), django_capture_on_commit_callbacks
+    )
+    payment.refresh_from_db()
+    assert (payment.status, payment.captured_cents) == ("canceled", 0)
+    assert ledger(payment) == [("authorization", 10080), ("release", 10080)]
+    intent = stripe_client.call("payment_intents", "retrieve", payment.payment_intent_id)
+    assert (intent.status, intent.amount_received) == ("canceled", 0)
+
+
+def test_same_day_booking_with_3d_secure(local_stripe, now):
+    from payments.services import checkout_finish, checkout_prepare
+    from payments.tests.helpers import browser_confirms, start_booking
+
+    at(local_stripe, now)
+    offer = instructor_offer(local_stripe, now=now)
+    booking = start_booking(offer=offer, starts_at=now + timedelta(hours=4), now=now)
+    step = checkout_prepare(booking=booking, user=booking.student, now=now)
+    assert step.intent_kind == "payment"
+    intent = browser_confirms(step, "pm_card_threeDSecure2Required")
+    assert intent.status == "requires_action"
+    local_stripe.authenticate(intent.id, "complete")  # the student completes the bank's challenge
+    payment = checkout_finish(booking=booking, user=booking.student, now=now + timedelta(minutes=1))
+    booking.refresh_from_db()
+    assert (booking.status, payment.status) == (BookingStatus.CONFIRMED, PaymentStatus.AUTHORIZED)
+    assert ledger(payment) == [("authorization", 10080)]
+
+
+def test_same_day_booking_failed_3d_secure_makes_no_booking_and_releases_the_time(local_stripe, now):
+    from django.core.exceptions import ValidationError
+
+    from payments.services import checkout_finish, checkout_prepare
+    from payments.tests.helpers import browser_confirms, start_booking
+
+    at(local_stripe, now)
+    offer = instructor_offer(local_stripe, now=now)
+    starts = now + timedelta(hours=4)
+    booking = start_booking(offer=offer, starts_at=starts, now=now)
+    step = checkout_prepare(booking=booking, user=booking.student, now=now)
+    intent = browser_confirms(step, "pm_card_threeDSecure2Required")
+    local_stripe.authenticate(intent.id, "fail")
+    with pytest.raises(ValidationError, match="No booking was made"):
+        checkout_finish(booking=booking, user=booking.student, now=now + timedelta(minutes=1))
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.CANCELLED and not booking.holds_time
+    assert LedgerEntry.objects.count() == 0
+    # The time is free again: someone else can book it.
+    other, other_payment = book_and_pay(local_stripe, offer=offer, starts_at=starts, now=now + timedelta(minutes=2))
+    assert other.status == BookingStatus.CONFIRMED
+
+
+def test_failed_authorization_retries_then_auto_cancels_at_t_minus_6h(
+    local_stripe, now, django_capture_on_commit_callbacks
+):
+    from notifications.models import OutboundMessage
+
+    at(local_stripe, now)
+    offer = instructor_offer(local_stripe, now=now)
+    starts = now + timedelta(days=3)
+    # The card saves fine but every charge is declined (generic_decline: a soft decline).
+    booking, payment = book_and_pay(
+        local_stripe, offer=offer, starts_at=starts, now=now, card="pm_card_chargeCustomerFail"
+    )
+    if payment.status != PaymentStatus.CARD_SAVED:
+        pytest.fail(f"card did not save: {payment.status} {payment.last_error}")
+    attempts = []
+    for lead in (24, 22, 20, 18):
+        when = at(local_stripe, starts - timedelta(hours=lead))
+        with django_capture_on_commit_callbacks(execute=True):
+            payments_run_due(now=when)
+        payment.refresh_from_db()
+        attempts.append((payment.status, payment.authorization_attempts, payment.authorize_due_at))
+    assert attempts == [
+        ("authorization_failed", 1, starts - timedelta(hours=22)),
+        ("authorization_failed", 2, starts - timedelta(hours=20)),
+        ("authorization_failed", 3, starts - timedelta(hours=18)),
+        ("authorization_failed", 4, None),
+    ]
+    assert OutboundMessage.objects.filter(to=booking.student.email, subject__startswith="Action needed").count() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        result = payments_run_due(now=at(local_stripe, starts - timedelta(hours=6)))
+    assert result["auto_cancelled"] == 1
+    booking.refresh_from_db()
+    payment.refresh_from_db()
+    assert (booking.status, booking.cancelled_by, booking.cancellation_window) == ("cancelled", "student", "under_12h")
+    assert payment.status == PaymentStatus.CANCELED
+    assert [kind for kind, _ in ledger(payment)] == ["authorization_failed"] * 4

@@ -209,3 +209,83 @@ def test_failed_authorization_retries_then_auto_cancels_at_t_minus_6h(
     assert (booking.status, booking.cancelled_by, booking.cancellation_window) == ("cancelled", "student", "under_12h")
     assert payment.status == PaymentStatus.CANCELED
     assert [kind for kind, _ in ledger(payment)] == ["authorization_failed"] * 4
+
+
+def test_credit_reserved_restored_with_its_expiry_then_spent(local_stripe, now, django_capture_on_commit_callbacks):
+    from accounts.tests.factories import student
+    from payments.models import Credit
+    from payments.services import credit_issue
+    from payments.services.credits import credits_expire_due
+
+    at(local_stripe, now)
+    offer = instructor_offer(local_stripe, now=now)
+    learner = student()
+    older = credit_issue(student=learner, amount_cents=3000, reason="Welcome", key="w1", now=now - timedelta(days=300))
+    newer = credit_issue(student=learner, amount_cents=5000, reason="Sorry", key="s1", now=now - timedelta(days=10))
+    booking, payment = book_and_pay(local_stripe, offer=offer, starts_at=now + timedelta(days=3), now=now, who=learner)
+    # 10080 due, 8000 of credit: all credit used (the card pays 2080, above Stripe's minimum).
+    assert (payment.credit_applied_cents, payment.card_cents, payment.instructor_share_cents) == (8000, 2080, 7650)
+    assert [(c.pk, c.remaining_cents) for c in Credit.objects.order_by("expires_at")] == [(older.pk, 0), (newer.pk, 0)]
+    _cancel(booking, learner, at(local_stripe, now + timedelta(minutes=5)), django_capture_on_commit_callbacks)
+    older.refresh_from_db()
+    newer.refresh_from_db()
+    assert (older.remaining_cents, older.expires_at) == (3000, now - timedelta(days=300) + timedelta(days=365))
+    assert newer.remaining_cents == 5000
+    assert ledger(payment) == [("credit_reserved", 3000), ("credit_reserved", 5000)] + [
+        ("credit_restored", 3000),
+        ("credit_restored", 5000),
+    ]
+
+    # Spent on the next lesson; the instructor still gets the full share, partly from our balance.
+    local_stripe.topup(100_000)
+    booking, payment = book_and_pay(local_stripe, offer=offer, starts_at=now + timedelta(days=4), now=now, who=learner)
+    assert (payment.credit_applied_cents, payment.card_cents) == (8000, 2080)
+    t24 = at(local_stripe, booking.lesson_starts_at - timedelta(hours=24))
+    payments_run_due(now=t24)
+    bookings_complete_finished(now=at(local_stripe, booking.lesson_ends_at))
+    payments_run_due(now=at(local_stripe, booking.lesson_ends_at + timedelta(hours=24)))
+    payment.refresh_from_db()
+    assert (payment.captured_cents, payment.transferred_cents) == (2080, 7650)
+    assert [entry for entry in ledger(payment) if entry[0] in ("capture", "transfer", "credit_used")] == [
+        ("capture", 2080),
+        ("credit_used", 3000),
+        ("credit_used", 5000),
+        ("transfer", 2080),
+        ("transfer", 5570),
+    ]
+    # The older credit is gone; nothing left to expire.
+    assert credits_expire_due(now=now + timedelta(days=400)) == 2
+    assert LedgerEntry.objects.filter(kind="credit_expired").count() == 0
+
+
+def test_partial_completion_captures_part_with_the_same_split(local_stripe, now, django_capture_on_commit_callbacks):
+    from accounts.tests.factories import staff
+    from bookings.models import ProblemReport
+    from bookings.services import problem_report_create, problem_resolve
+
+    at(local_stripe, now)
+    offer = instructor_offer(local_stripe, now=now)
+    booking, payment = book_and_pay(local_stripe, offer=offer, starts_at=now + timedelta(hours=5), now=now)
+    report = problem_report_create(
+        booking=booking,
+        user=booking.student,
+        kind=ProblemReport.Kind.LESSON_CUT_SHORT,
+        details="Stopped after 40 minutes",
+        now=booking.lesson_ends_at,
+    )
+    # In review: no capture even when due.
+    assert payments_run_due(now=at(local_stripe, booking.lesson_ends_at + timedelta(hours=25)))["captured"] == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        problem_resolve(
+            report=report,
+            staff_user=staff(),
+            resolution="partly_completed",
+            minutes_delivered=40,
+            now=at(local_stripe, booking.lesson_ends_at + timedelta(hours=26)),
+        )
+    payment.refresh_from_db()
+    # 40/60 of 9000 = 6000; fee 720; commission 900; instructor 5100.
+    assert (payment.captured_cents, payment.transferred_cents) == (6720, 5100)
+    assert ledger(payment) == [("authorization", 10080), ("capture", 6720), ("release", 3360), ("transfer", 5100)]
+    charge = stripe_client.call("charges", "retrieve", payment.charge_id)
+    assert (charge.amount_captured, charge.amount_refunded) == (6720, 3360)

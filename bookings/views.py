@@ -109,6 +109,7 @@ def booking_review(request, public_id):
     price = offer.price_cents_for(duration)
     form = ReviewForm(
         location_type=location_type,
+        saved_addresses=request.user.saved_addresses.all(),
         data=request.POST or None,
         initial={"idempotency_key": secrets.token_urlsafe(24)},
     )

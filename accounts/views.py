@@ -34,7 +34,7 @@ def account_settings(request):
         user_update_settings(user=request.user, **form.cleaned_data)
         messages.success(request, "Your settings were saved.")
         return redirect("account_settings")
-    return _settings_page(request, form=form, status=400 if request.method == "POST" else 200)
+    return _settings_page(request, form=form)
 
 
 @login_required

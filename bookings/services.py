@@ -31,6 +31,7 @@ from bookings.models import (
 )
 from catalog.models import InstructorProfile, LocationType
 from payments.pricing import booking_fee_cents
+from payments.services.lifecycle import payment_booking_cancelled, payment_booking_rescheduled, payment_problem_resolved
 
 PAYMENT_HOLD = timedelta(minutes=15)
 REQUEST_HOLD = timedelta(hours=24)
@@ -160,6 +161,7 @@ def bookings_release_expired_holds(*, now: datetime, instructor=None) -> int:
             )
             booking.cancellation_window = CancellationWindow.NO_COST_TO_STUDENT
             booking.save()
+            payment_booking_cancelled(booking=booking, now=now)
             _record(booking, kind="hold_expired", from_status=previous, role=Role.SYSTEM, now=now)
             released += 1
             if waiting_for_instructor:
@@ -396,6 +398,7 @@ def booking_cancel(*, booking: Booking, user, now: datetime, reason: str = "", a
         booking.cancellation_window = cancellation_window_for(booking, role=role, now=now)
         booking.hold_expires_at = None
         booking.save()
+        payment_booking_cancelled(booking=booking, now=now)
         declined = previous == BookingStatus.PENDING and role == Role.INSTRUCTOR
         _record(
             booking,
@@ -473,6 +476,7 @@ def booking_reschedule(*, booking: Booking, user, new_starts_at: datetime, now: 
                 booking.save()
         except IntegrityError as error:
             raise SlotTaken() from error
+        payment_booking_rescheduled(booking=booking, now=now)
         _record(
             booking,
             kind="rescheduled",
@@ -655,6 +659,7 @@ def problem_resolve(
         report.resolved_by = staff_user
         report.resolved_at = now
         report.save()
+        payment_problem_resolved(booking=booking, report=report, now=now)
         _record(
             booking,
             kind="problem_resolved",

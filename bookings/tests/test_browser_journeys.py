@@ -7,13 +7,12 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.db import connection
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from accounts.tests.factories import PASSWORD, staff, student
-from accounts.tests.totp import totp_code
+from accounts.tests.browser import staff_logs_in_with_totp
+from accounts.tests.factories import staff, student
 from availability.models import AvailabilitySettings, TimeOff
 from availability.slots import available_slots
 from bookings.models import Booking, BookingStatus, CancellationWindow, ProblemReport, Role
@@ -145,16 +144,9 @@ def test_request_to_book_accept_decline_and_expiry(live_url, page, phone_page):
 
 def staff_admin_page(browser, live_url):
     reviewer = staff(email="ops@example.com")
-    secret = generate_totp_secret()
-    TOTP.activate(reviewer, secret)
     context = browser.new_context()
     admin = context.new_page()
-    admin.goto(live_url + "/accounts/login/")
-    admin.get_by_label("Email").fill("ops@example.com")
-    admin.get_by_label(re.compile(r"^Password:?$")).fill(PASSWORD)
-    admin.get_by_role("button", name=re.compile("Sign in", re.I)).click()
-    admin.get_by_label(re.compile("code", re.I)).fill(totp_code(secret))
-    admin.get_by_role("button", name=re.compile("Sign in|Verify|Confirm", re.I)).click()
+    staff_logs_in_with_totp(admin, live_url, reviewer)
     return reviewer, context, admin
 
 

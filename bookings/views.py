@@ -109,6 +109,7 @@ def booking_review(request, public_id):
     price = offer.price_cents_for(duration)
     form = ReviewForm(
         location_type=location_type,
+        saved_addresses=request.user.saved_addresses.all(),
         data=request.POST or None,
         initial={"idempotency_key": secrets.token_urlsafe(24)},
     )
@@ -328,6 +329,7 @@ def booking_reschedule(request, public_id):
             "zone": zone,
             "local_start": booking.lesson_starts_at.astimezone(zone),
             "next_from": start + timedelta(days=DAYS_SHOWN),
+            "is_instructor": booking.instructor.user_id == request.user.pk,
             "late": booking.lesson_starts_at - now < services.FREE_CANCELLATION,
         },
     )

@@ -7,6 +7,7 @@ from django.utils.module_loading import import_string
 SEEDERS = [
     "accounts.seed.seed_demo_people",
     "catalog.seed.seed_demo_catalog",
+    "availability.seed.seed_demo_availability",
 ]
 
 

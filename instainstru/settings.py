@@ -311,3 +311,9 @@ SILENCED_SYSTEM_CHECKS = [
     # needs a newer one.
     "gis.W001",
 ]
+
+# --- Search ranking inputs from other apps (search.ranking) -------------------------------
+SEARCH_COMPLETED_LESSONS_ANNOTATION = env.str(
+    "SEARCH_COMPLETED_LESSONS_ANNOTATION", default="bookings.selectors.search_completed_lessons_annotation"
+)
+SEARCH_COMPLETED_LESSONS_DAYS = env.int("SEARCH_COMPLETED_LESSONS_DAYS", default=365)

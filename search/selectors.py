@@ -238,7 +238,7 @@ def search_queryset(filters: SearchFilters, *, now: datetime) -> QuerySet:
             matched_location_types=Subquery(offers.order_by("hourly_rate_cents").values("location_types")[:1]),
             next_available_at=_next_available(now),
             **ranking.rating_annotations(),
-            completed_lessons=ranking.completed_lessons_annotation(),
+            completed_lessons=ranking.completed_lessons_annotation(now=now),
         )
         .annotate(
             bayesian_rating=ranking.bayesian_rating_expression(),

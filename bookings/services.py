@@ -31,6 +31,8 @@ from bookings.models import (
 )
 from catalog.models import InstructorProfile, LocationType
 from payments.pricing import booking_fee_cents
+from payments.services.lifecycle import payment_booking_cancelled, payment_booking_rescheduled, payment_problem_resolved
+from reviews.services import booking_completed as reviews_booking_completed
 
 PAYMENT_HOLD = timedelta(minutes=15)
 REQUEST_HOLD = timedelta(hours=24)
@@ -160,6 +162,7 @@ def bookings_release_expired_holds(*, now: datetime, instructor=None) -> int:
             )
             booking.cancellation_window = CancellationWindow.NO_COST_TO_STUDENT
             booking.save()
+            payment_booking_cancelled(booking=booking, now=now)
             _record(booking, kind="hold_expired", from_status=previous, role=Role.SYSTEM, now=now)
             released += 1
             if waiting_for_instructor:
@@ -396,6 +399,7 @@ def booking_cancel(*, booking: Booking, user, now: datetime, reason: str = "", a
         booking.cancellation_window = cancellation_window_for(booking, role=role, now=now)
         booking.hold_expires_at = None
         booking.save()
+        payment_booking_cancelled(booking=booking, now=now)
         declined = previous == BookingStatus.PENDING and role == Role.INSTRUCTOR
         _record(
             booking,
@@ -473,6 +477,7 @@ def booking_reschedule(*, booking: Booking, user, new_starts_at: datetime, now: 
                 booking.save()
         except IntegrityError as error:
             raise SlotTaken() from error
+        payment_booking_rescheduled(booking=booking, now=now)
         _record(
             booking,
             kind="rescheduled",
@@ -545,7 +550,7 @@ def _instructor_outcome(*, booking, user, now, status) -> Booking:
                 ),
             )
         else:
-            _after_commit(booking, now)
+            _after_commit(booking, now, lambda: reviews_booking_completed(booking=booking))
     return booking
 
 
@@ -560,6 +565,7 @@ def bookings_complete_finished(*, now: datetime) -> int:
             booking.completed_at = now
             booking.save(update_fields=["status", "completed_at", "updated_at"])
             _record(booking, kind="completed", from_status=previous, role=Role.SYSTEM, now=now)
+            transaction.on_commit(lambda booking=booking: reviews_booking_completed(booking=booking))
             done += 1
     return done
 
@@ -655,6 +661,7 @@ def problem_resolve(
         report.resolved_by = staff_user
         report.resolved_at = now
         report.save()
+        payment_problem_resolved(booking=booking, report=report, now=now)
         _record(
             booking,
             kind="problem_resolved",
@@ -666,10 +673,12 @@ def problem_resolve(
             minutes_delivered=minutes_delivered,
         )
         title = f"Problem resolved: {report.get_resolution_display()}"
+        completed = booking.status == BookingStatus.COMPLETED
         _after_commit(
             booking,
             now,
             lambda: notify.tell_both(booking, kind="booking_problem", student_title=title, instructor_title=title),
+            *([lambda: reviews_booking_completed(booking=booking)] if completed else []),
         )
     return report
 

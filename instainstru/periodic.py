@@ -20,4 +20,6 @@ PERIODIC_TASKS: list[PeriodicTask] = [
     PeriodicTask("availability: repair open time summary", "availability.tasks.repair_open_time", 3600),
     PeriodicTask("bookings: complete finished lessons", "bookings.tasks.complete_finished_lessons", 300),
     PeriodicTask("bookings: release expired holds", "bookings.tasks.release_expired_holds", 60),
+    PeriodicTask("payments: run due payment steps", "payments.tasks.run_due", 60),
+    PeriodicTask("payments: expire platform credits", "payments.tasks.expire_credits", 3600),
 ]

@@ -273,6 +273,16 @@ STRIPE_PUBLISHABLE_KEY = env.str("STRIPE_PUBLISHABLE_KEY", default="pk_test_loca
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
 STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="http://127.0.0.1:12111")
 STRIPE_JS_URL = env.str("STRIPE_JS_URL", default="http://127.0.0.1:12111/v3/")
+# --- Payments (payments app) --------------------------------------------------------------
+# Seconds a webhook signature's timestamp may lag our clock (Stripe's default). 0 = no age
+# check (only for a local Stripe server whose clock is pinned in the past); the HMAC is always checked.
+STRIPE_WEBHOOK_TOLERANCE_SECONDS = env.int("STRIPE_WEBHOOK_TOLERANCE_SECONDS", default=300)
+STRIPE_TIMEOUT_SECONDS = env.float("STRIPE_TIMEOUT_SECONDS", default=10)
+# Completed lessons in the last 90 days → commission rate (payments.pricing).
+PAYMENTS_COMMISSION_TIERS = [(0, "0.15"), (10, "0.12"), (50, "0.10")]
+
+# --- Reviews: ratings for search ranking (search.ranking reads these annotations) ------
+SEARCH_RATING_ANNOTATIONS = "reviews.selectors.rating_annotations"
 
 # --- Security -------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -1,1 +1,13 @@
-urlpatterns: list = []
+from django.urls import path
+
+from payments import views, views_webhooks
+
+urlpatterns = [
+    path("payments/webhooks/stripe/", views_webhooks.stripe_webhook, name="payments_stripe_webhook"),
+    path("payments/cards/", views.cards, name="payments_cards"),
+    path("payments/cards/<str:public_id>/default/", views.card_make_default, name="payments_card_default"),
+    path("payments/cards/<str:public_id>/remove/", views.card_delete, name="payments_card_remove"),
+    path("payments/checkout/<str:public_id>/", views.checkout, name="payments_checkout"),
+    path("payments/checkout/<str:public_id>/finish/", views.checkout_done, name="payments_checkout_finish"),
+    path("payments/fix-card/<str:public_id>/", views.fix_card, name="payments_fix_card"),
+]

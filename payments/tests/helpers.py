@@ -1,0 +1,65 @@
+"""Scenario helpers: an instructor with a live Connect account, a booking at checkout, and the
+browser's side of Stripe.js (confirming an intent with a test card) done through the SDK."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from accounts.tests.factories import student
+from bookings.services import booking_create
+from bookings.tests.factories import bookable_offer
+from payments import stripe_client
+from payments.models import LedgerEntry
+from payments.services import checkout_finish, checkout_prepare, connect_account_ensure, connect_account_refresh
+
+_keys = iter(range(10**9))
+
+
+def at(server, when: datetime) -> datetime:
+    server.set_clock(when.timestamp())
+    return when
+
+
+def instructor_offer(server, *, now: datetime, connected: bool = True, **kwargs):
+    offer = bookable_offer(hours="08:00-20:00", notice=1, **kwargs)
+    if connected:
+        account = connect_account_ensure(instructor=offer.instructor, now=now)
+        server.account_action(account.account_id, "enable")
+        connect_account_refresh(instructor=offer.instructor, now=now)
+    return offer
+
+
+def start_booking(*, offer, starts_at: datetime, now: datetime, who=None, duration=60):
+    return booking_create(
+        student=who or student(),
+        offer=offer,
+        duration_minutes=duration,
+        starts_at=starts_at,
+        location_type="online",
+        now=now,
+        idempotency_key=f"pay-{next(_keys)}",
+    )
+
+
+def browser_confirms(checkout, card: str = "pm_card_visa"):
+    """What Stripe.js does in the page: confirm the intent with the card the student typed."""
+    resource = "setup_intents" if checkout.intent_kind == "setup" else "payment_intents"
+    intent_id = checkout.client_secret.split("_secret_")[0]
+    try:
+        return stripe_client.call(resource, "confirm", intent_id, params={"payment_method": card})
+    except stripe_client.CardError as error:
+        return error
+
+
+def book_and_pay(server, *, offer, starts_at, now, card="pm_card_visa", who=None, duration=60):
+    booking = start_booking(offer=offer, starts_at=starts_at, now=now, who=who, duration=duration)
+    checkout = checkout_prepare(booking=booking, user=booking.student, now=now)
+    if checkout.intent_kind != "none":
+        browser_confirms(checkout, card)
+    payment = checkout_finish(booking=booking, user=booking.student, now=now + timedelta(seconds=5))
+    booking.refresh_from_db()
+    return booking, payment
+
+
+def ledger(payment) -> list[tuple[str, int]]:
+    return list(LedgerEntry.objects.filter(payment=payment).order_by("id").values_list("kind", "amount_cents"))

@@ -1,0 +1,138 @@
+import hashlib
+import hmac
+import json
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+
+from accounts.tests.factories import staff
+from notifications.models import OutboundMessage
+from payments import stripe_client
+from payments.models import ConnectAccount, Dispute, LedgerEntry, Payment, PaymentStatus, WebhookEvent
+from payments.services.lifecycle import payments_run_due
+from payments.tests.helpers import at, book_and_pay, instructor_offer, ledger
+
+pytestmark = pytest.mark.django_db
+SECRET = "whsec_test_payments"  # noqa: S105
+
+
+@pytest.fixture(autouse=True)
+def _webhook_secret(settings):
+    settings.STRIPE_WEBHOOK_SECRET = SECRET
+
+
+def signed(payload: str, timestamp: int, secret: str = SECRET) -> str:
+    mac = hmac.new(secret.encode(), f"{timestamp}.{payload}".encode(), hashlib.sha256).hexdigest()
+    return f"t={timestamp},v1={mac}"
+
+
+def post_event(client, event: dict, *, timestamp: int, secret: str = SECRET):
+    payload = json.dumps(event)
+    return client.post(
+        reverse("payments_stripe_webhook"),
+        payload,
+        content_type="application/json",
+        HTTP_STRIPE_SIGNATURE=signed(payload, timestamp, secret),
+    )
+
+
+def server_events(types: str, account: str = "") -> list[dict]:
+    events = stripe_client.call("events", "list", params={"type": types, "limit": 100}, account=account).data
+    return [event.to_dict() for event in reversed(events)]
+
+
+def test_forged_signature_is_rejected_and_changes_nothing(client, local_stripe, now):
+    at(local_stripe, now)
+    offer = instructor_offer(local_stripe, now=now)
+    account = offer.instructor.connect_account
+    local_stripe.account_action(account.account_id, "restrict")
+    event = server_events("account.updated", account.account_id)[-1]
+    response = post_event(client, event, timestamp=int(now.timestamp()), secret="whsec_forged")
+    assert response.status_code == 400
+    assert WebhookEvent.objects.count() == 0
+    account.refresh_from_db()
+    assert account.can_receive_money is True
+    # No signature at all, and a body that is not an event, are refused too.
+    assert client.post(reverse("payments_stripe_webhook"), "{}", content_type="application/json").status_code == 400
+    assert WebhookEvent.objects.count() == 0
+
+
+def test_account_updated_restricts_and_captures_wait_until_restored(client, local_stripe, now):
+    at(local_stripe, now)
+    offer = instructor_offer(local_stripe, now=now)
+    starts = now + timedelta(hours=5)
+    booking, payment = book_and_pay(local_stripe, offer=offer, starts_at=starts, now=now)
+    assert payment.status == PaymentStatus.AUTHORIZED
+    account = offer.instructor.connect_account
+    local_stripe.account_action(account.account_id, "restrict")
+    event = server_events("account.updated", account.account_id)[-1]
+    assert post_event(client, event, timestamp=int(now.timestamp())).status_code == 200
+    # The same event again (Stripe retries) is stored once and handled once.
+    assert post_event(client, event, timestamp=int(now.timestamp())).status_code == 200
+    assert WebhookEvent.objects.filter(event_id=event["id"]).count() == 1
+    assert WebhookEvent.objects.get(event_id=event["id"]).status == WebhookEvent.Status.PROCESSED
+    account = ConnectAccount.objects.get(pk=account.pk)
+    assert account.can_receive_money is False
+
+    booking.status = "completed"
+    booking.save(update_fields=["status"])
+    later = at(local_stripe, booking.lesson_ends_at + timedelta(hours=24))
+    assert payments_run_due(now=later)["captured"] == 0
+    payment.refresh_from_db()
+    assert payment.status == PaymentStatus.AUTHORIZED
+    from payments.services.lifecycle import payments_waiting_for_account
+
+    assert list(payments_waiting_for_account()) == [payment]
+
+    local_stripe.account_action(account.account_id, "restore")
+    restored = server_events("account.updated", account.account_id)[-1]
+    assert post_event(client, restored, timestamp=int(later.timestamp())).status_code == 200
+    assert payments_run_due(now=later)["captured"] == 1
+    payment.refresh_from_db()
+    assert (payment.status, payment.captured_cents, payment.transferred_cents) == ("captured", 10080, 7650)
+
+
+def test_dispute_holds_the_payout_alerts_staff_and_is_booked(
+    client, local_stripe, now, django_capture_on_commit_callbacks
+):
+    at(local_stripe, now)
+    boss = staff()
+    offer = instructor_offer(local_stripe, now=now)
+    booking, payment = book_and_pay(local_stripe, offer=offer, starts_at=now + timedelta(hours=5), now=now)
+    # The lesson happened; the student's bank opens a dispute before we paid the instructor.
+    booking.status = "completed"
+    booking.save(update_fields=["status"])
+    Payment.objects.filter(pk=payment.pk).update(transfer_due_at=None)
+    capture_at = at(local_stripe, booking.lesson_ends_at + timedelta(hours=24))
+    from payments.services.lifecycle import payment_capture
+
+    payment_capture(payment_id=payment.pk, now=capture_at)
+    payment.refresh_from_db()
+    dispute = local_stripe.open_dispute(payment.charge_id, amount=10080, reason="fraudulent")
+    events = server_events("charge.dispute.*")
+    # Out of order and duplicated: funds_withdrawn before created, each twice.
+    with django_capture_on_commit_callbacks(execute=True):
+        for event in reversed(events + events):
+            assert post_event(client, event, timestamp=int(capture_at.timestamp())).status_code == 200
+    payment.refresh_from_db()
+    assert payment.payout_held is True
+    assert Dispute.objects.get().amount_cents == 10080
+    assert OutboundMessage.objects.filter(to=boss.email, subject__startswith="Dispute opened").count() == 1
+    Payment.objects.filter(pk=payment.pk).update(transfer_due_at=capture_at)
+    assert payments_run_due(now=capture_at)["transferred"] == 0  # held
+
+    local_stripe.close_dispute(dispute["id"], "won")
+    for event in server_events("charge.dispute.closed"):
+        assert post_event(client, event, timestamp=int(capture_at.timestamp())).status_code == 200
+    assert payments_run_due(now=capture_at)["transferred"] == 1
+    payment.refresh_from_db()
+    assert payment.transferred_cents == 7650
+    assert ledger(payment) == [
+        ("authorization", 10080),
+        ("capture", 10080),
+        ("dispute", 10080),
+        ("dispute_won", 10080),
+        ("transfer", 7650),
+    ]
+    assert LedgerEntry.objects.filter(kind="dispute").count() == 1

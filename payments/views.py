@@ -1,0 +1,168 @@
+"""Students' payment pages: saved cards, checkout inside the booking flow, fixing a card."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from bookings.models import Booking
+from payments import services
+from payments.models import Payment, SavedCard
+from payments.services.lifecycle import AUTHORIZE_LEAD, CAPTURE_DELAY
+from payments.stripe_client import ProviderUnavailable
+
+
+def _stripe_context():
+    return {"stripe_js_url": settings.STRIPE_JS_URL, "stripe_publishable_key": settings.STRIPE_PUBLISHABLE_KEY}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def cards(request):
+    """List, add (Stripe.js confirms a SetupIntent; we record the card), set default, remove."""
+    now = timezone.now()
+    if request.method == "POST":
+        try:
+            card = services.card_record(
+                user=request.user, payment_method_id=request.POST.get("payment_method", ""), now=now
+            )
+        except (ValidationError, PermissionDenied, ProviderUnavailable) as error:
+            messages.error(request, _message(error))
+        else:
+            messages.success(request, f"Saved {card.label}.")
+        return redirect("payments_cards")
+    try:
+        client_secret = services.card_setup_start(user=request.user, now=now)
+    except ProviderUnavailable as error:
+        client_secret = ""
+        messages.error(request, str(error))
+    return render(
+        request,
+        "payments/cards.html",
+        {"cards": SavedCard.objects.filter(user=request.user), "client_secret": client_secret, **_stripe_context()},
+    )
+
+
+def _message(error) -> str:
+    if isinstance(error, ValidationError):
+        return " ".join(error.messages)
+    return str(error)
+
+
+def _own_card(request, public_id) -> SavedCard:
+    card = get_object_or_404(SavedCard, public_id=public_id)
+    if card.user_id != request.user.pk:
+        raise Http404  # someone else's card does not exist for you
+    return card
+
+
+@login_required
+@require_POST
+def card_make_default(request, public_id):
+    card = _own_card(request, public_id)
+    try:
+        services.card_set_default(user=request.user, card=card, now=timezone.now())
+        messages.success(request, f"{card.label} is now your default card.")
+    except (ValidationError, ProviderUnavailable) as error:
+        messages.error(request, _message(error))
+    return redirect("payments_cards")
+
+
+@login_required
+@require_POST
+def card_delete(request, public_id):
+    card = _own_card(request, public_id)
+    try:
+        services.card_remove(user=request.user, card=card, now=timezone.now())
+        messages.success(request, f"Removed {card.label}.")
+    except (ValidationError, ProviderUnavailable) as error:
+        messages.error(request, _message(error))
+    return redirect("payments_cards")
+
+
+def _own_booking(request, public_id) -> Booking:
+    booking = get_object_or_404(Booking.objects.select_related("instructor__user"), public_id=public_id)
+    if booking.student_id != request.user.pk:
+        raise Http404
+    return booking
+
+
+@login_required
+@require_GET
+def checkout(request, public_id):
+    """The payment step of the booking flow. Explains when the card is authorized and charged and
+    the cancellation policy, with concrete times in the student's zone."""
+    booking = _own_booking(request, public_id)
+    now = timezone.now()
+    try:
+        step = services.checkout_prepare(booking=booking, user=request.user, now=now)
+    except (ValidationError, ProviderUnavailable) as error:
+        messages.error(request, _message(error))
+        return redirect("booking_detail", public_id=booking.public_id)
+    zone = request.user.zone
+    starts = booking.lesson_starts_at
+    context = {
+        "booking": booking,
+        "payment": step.payment,
+        "intent_kind": step.intent_kind,
+        "client_secret": step.client_secret,
+        "zone": zone,
+        "local_start": starts.astimezone(zone),
+        "authorize_at": (starts - AUTHORIZE_LEAD).astimezone(zone) if step.intent_kind == "setup" else None,
+        "charge_at": (booking.lesson_ends_at + CAPTURE_DELAY).astimezone(zone),
+        "free_until": (starts - timedelta(hours=24)).astimezone(zone),
+        "grace_until": (booking.created_at + timedelta(minutes=15)).astimezone(zone),
+        "late_from": (starts - timedelta(hours=12)).astimezone(zone),
+        "saved_cards": SavedCard.objects.filter(user=request.user),
+        **_stripe_context(),
+    }
+    return render(request, "payments/checkout.html", context)
+
+
+@login_required
+@require_POST
+def checkout_done(request, public_id):
+    booking = _own_booking(request, public_id)
+    try:
+        services.checkout_finish(booking=booking, user=request.user, now=timezone.now())
+    except ValidationError as error:
+        messages.error(request, _message(error))
+        return redirect("booking_detail", public_id=booking.public_id)
+    except ProviderUnavailable as error:
+        messages.error(request, str(error))
+        return redirect("payments_checkout", public_id=booking.public_id)
+    return redirect("booking_detail", public_id=booking.public_id)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def fix_card(request, public_id):
+    """Linked from the failed-authorization email: pick a saved card and authorize again."""
+    payment = get_object_or_404(Payment.objects.select_related("booking"), public_id=public_id)
+    if payment.student_id != request.user.pk:
+        raise Http404
+    if request.method == "POST":
+        card = _own_card(request, request.POST.get("card", ""))
+        try:
+            payment = services.payment_authorize_now(
+                payment=payment, user=request.user, payment_method_id=card.payment_method_id, now=timezone.now()
+            )
+        except ProviderUnavailable as error:
+            messages.error(request, str(error))
+        else:
+            if payment.status == "authorized":
+                messages.success(request, "Your card was authorized. The lesson is on.")
+                return redirect("booking_detail", public_id=payment.booking.public_id)
+            messages.error(request, f"That card was declined too: {payment.last_error}")
+        return redirect("payments_fix_card", public_id=payment.public_id)
+    return render(
+        request,
+        "payments/fix_card.html",
+        {"payment": payment, "saved_cards": SavedCard.objects.filter(user=request.user)},
+    )

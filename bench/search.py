@@ -130,6 +130,8 @@ def main():
                 heaviest_sql[query] = (float(slowest["time"]) * 1000, slowest["sql"])
 
     every = [value for values in timings.values() for value in values]
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+    print(f"\nmachine: {os.cpu_count()} cores, load average {load} (other work on the machine slows every figure)")
     print(f"\n{len(QUERIES)} queries × {args.repeat} runs, server time in ms (typed query + redirect to its URL)")
     print(f"p50 {percentile(every, 0.50):.1f}  p95 {percentile(every, 0.95):.1f}  p99 {percentile(every, 0.99):.1f}")
     print("\nper query: median ms, SQL statements")

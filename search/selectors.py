@@ -222,12 +222,34 @@ def _free_text_q(words: list[str]) -> Q:
     return condition
 
 
+def _words(filters: SearchFilters) -> list[str]:
+    return [w for w in re.findall(r"[\w']{3,}", filters.free_text.lower())][:6]
+
+
+def _matching(filters: SearchFilters) -> QuerySet:
+    """Live instructors matching `filters`, without what cards show: the paginator counts this
+    (compiling and running the card subqueries twice cost 10–20 ms a page)."""
+    queryset = InstructorProfile.objects.filter(status=InstructorProfile.Status.LIVE).filter(Exists(_offers(filters)))
+    if filters.min_rating is not None:
+        queryset = queryset.annotate(**ranking.rating_annotations()).filter(
+            rating_count__gt=0, rating_sum__gte=F("rating_count") * filters.min_rating
+        )
+    if _place_applies(filters):
+        queryset = queryset.filter(_place_q(filters))
+    if filters.windows:
+        queryset = queryset.filter(_open_in_windows(filters.windows))
+    words = _words(filters)
+    if words and not filters.service_id:
+        queryset = queryset.filter(_free_text_q(words))
+    return queryset
+
+
 def search_queryset(filters: SearchFilters, *, now: datetime) -> QuerySet:
     """Live instructors matching `filters`, annotated for cards and ordered by `filters.sort`."""
     offers = _offers(filters)
+    ratings = ranking.rating_annotations() if filters.min_rating is None else {}  # else _matching added them
     queryset = (
-        InstructorProfile.objects.filter(status=InstructorProfile.Status.LIVE)
-        .filter(Exists(offers))
+        _matching(filters)
         # Wide columns no card shows stay out of the sort; users are fetched for the page only.
         .defer("bio", "coverage", "base_point", "languages", "suspended_reason", "base_address", "studio_address")
         .prefetch_related(Prefetch("user", queryset=User.objects.only("full_name", "timezone")))
@@ -237,7 +259,7 @@ def search_queryset(filters: SearchFilters, *, now: datetime) -> QuerySet:
             matched_service_slug=Subquery(offers.order_by("hourly_rate_cents").values("service__slug")[:1]),
             matched_location_types=Subquery(offers.order_by("hourly_rate_cents").values("location_types")[:1]),
             next_available_at=_next_available(now),
-            **ranking.rating_annotations(),
+            **ratings,
             completed_lessons=ranking.completed_lessons_annotation(now=now),
         )
         .annotate(
@@ -251,20 +273,11 @@ def search_queryset(filters: SearchFilters, *, now: datetime) -> QuerySet:
             ),
         )
     )
-    if _place_applies(filters):
-        queryset = queryset.filter(_place_q(filters))
-    if filters.windows:
-        queryset = queryset.filter(_open_in_windows(filters.windows))
-    if filters.min_rating is not None:
-        queryset = queryset.filter(rating_count__gt=0, rating_sum__gte=F("rating_count") * filters.min_rating)
-    words = [w for w in re.findall(r"[\w']{3,}", filters.free_text.lower())][:6]
-    if words and not filters.service_id:
-        queryset = queryset.filter(_free_text_q(words))
     if filters.point is not None:
         queryset = queryset.annotate(distance_m=Distance("public_point", filters.point))
     else:
         queryset = queryset.annotate(distance_m=Value(None, output_field=FloatField()))
-    return _order(queryset, filters, now=now, words=words)
+    return _order(queryset, filters, now=now, words=_words(filters))
 
 
 def _order(queryset: QuerySet, filters: SearchFilters, *, now: datetime, words: list[str]) -> QuerySet:
@@ -321,4 +334,5 @@ def search_instructors(
 ) -> SearchResults:
     """A page of matching live instructors (never paused, suspended or onboarding ones)."""
     paginator = Paginator(search_queryset(filters, now=now), per_page)
+    paginator.count = _matching(filters).count()  # `count` is a cached property: this is its value
     return SearchResults(page=paginator.get_page(page), filters=filters)

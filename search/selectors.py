@@ -96,8 +96,9 @@ class SearchResults:
         return self.page.paginator.count
 
 
-def _offers(filters: SearchFilters) -> QuerySet:
-    offers = InstructorService.objects.filter(instructor=OuterRef("pk"), is_active=True)
+def _offers(filters: SearchFilters, instructors: dict | None = None) -> QuerySet:
+    """The active offers matching `filters`, of the outer query's instructor (or of `instructors`)."""
+    offers = InstructorService.objects.filter(is_active=True, **(instructors or {"instructor": OuterRef("pk")}))
     if filters.service_id:
         offers = offers.filter(service_id=filters.service_id)
     if filters.category_slug:
@@ -255,9 +256,6 @@ def search_queryset(filters: SearchFilters, *, now: datetime) -> QuerySet:
         .prefetch_related(Prefetch("user", queryset=User.objects.only("full_name", "timezone")))
         .annotate(
             price_from_cents=Subquery(offers.order_by("hourly_rate_cents").values("hourly_rate_cents")[:1]),
-            matched_service_name=Subquery(offers.order_by("hourly_rate_cents").values("service__name")[:1]),
-            matched_service_slug=Subquery(offers.order_by("hourly_rate_cents").values("service__slug")[:1]),
-            matched_location_types=Subquery(offers.order_by("hourly_rate_cents").values("location_types")[:1]),
             next_available_at=_next_available(now),
             **ratings,
             completed_lessons=ranking.completed_lessons_annotation(now=now),
@@ -335,4 +333,23 @@ def search_instructors(
     """A page of matching live instructors (never paused, suspended or onboarding ones)."""
     paginator = Paginator(search_queryset(filters, now=now), per_page)
     paginator.count = _matching(filters).count()  # `count` is a cached property: this is its value
-    return SearchResults(page=paginator.get_page(page), filters=filters)
+    results = SearchResults(page=paginator.get_page(page), filters=filters)
+    results.page.object_list = _with_matched_offers(list(results.page.object_list), filters)
+    return results
+
+
+def _with_matched_offers(cards: list[InstructorProfile], filters: SearchFilters) -> list[InstructorProfile]:
+    """Each card's cheapest matching offer (service name and slug, location types), in one query for
+    the page rather than three correlated subqueries per card."""
+    offers = (
+        _offers(filters, instructors={"instructor__in": [card.pk for card in cards]})
+        .order_by("instructor_id", "hourly_rate_cents", "pk")
+        .distinct("instructor_id")
+        .values_list("instructor_id", "service__name", "service__slug", "location_types")
+    )
+    matched = {instructor_id: rest for instructor_id, *rest in offers} if cards else {}
+    for card in cards:
+        card.matched_service_name, card.matched_service_slug, card.matched_location_types = matched.get(
+            card.pk, (None, None, [])
+        )
+    return cards

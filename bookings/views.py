@@ -86,6 +86,16 @@ def booking_start(request, public_id):
     )
 
 
+def _search_term_learn(request, *, service) -> None:
+    """A booking after a search whose words matched no service teaches search an alias (search.services)."""
+    from search.services import search_term_alias_observe
+    from search.views import UNMATCHED_TERM_KEY
+
+    term = request.session.get(UNMATCHED_TERM_KEY, "")
+    if term:
+        search_term_alias_observe(user=request.user, term=term, service=service, now=timezone.now())
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def booking_review(request, public_id):
@@ -132,6 +142,7 @@ def booking_review(request, public_id):
         except ValidationError as error:
             form.add_error(None, error)
         else:
+            _search_term_learn(request, service=offer.service)
             return redirect("booking_detail", public_id=booking.public_id)
     return render(
         request,

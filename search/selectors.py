@@ -304,7 +304,7 @@ def _candidates(filters: SearchFilters, *, now: datetime) -> QuerySet:
         ),
     }
     columns = dict.fromkeys([*_CARD_FIELDS, *annotations, "rating_count", "rating_sum"])
-    return _matching(filters).annotate(**annotations).values(*columns)
+    return _matching(filters).order_by().annotate(**annotations).values(*columns)
 
 
 def _page_sql(filters: SearchFilters, *, now: datetime) -> tuple[str, list]:
@@ -313,6 +313,11 @@ def _page_sql(filters: SearchFilters, *, now: datetime) -> tuple[str, list]:
     if sort == Sort.DISTANCE and filters.point is None:
         sort = Sort.RELEVANCE
     # Only constants and ORM-compiled SQL are interpolated; every value is a parameter.
+    if sort in (Sort.RELEVANCE, Sort.RATING):
+        # A planner fence: ranking reads each rating and lesson column several times, and a pulled-up
+        # subquery would repeat their subqueries per use. Other sorts leave it out, so PostgreSQL
+        # computes what only cards show (ratings, next open time) for the page's rows alone.
+        inner += " OFFSET 0"
     ranked = (
         "SELECT c.*, COALESCE(c.rating_count, 0) AS n_ratings,"  # noqa: S608
         f" ({ranking.CONFIDENCE * ranking.PRIOR_MEAN!r} + COALESCE(c.rating_sum, 0)::float)"

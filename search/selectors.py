@@ -284,7 +284,7 @@ def _candidates(filters: SearchFilters, *, now: datetime) -> QuerySet:
     cut the page in one statement. PostgreSQL evaluates columns the ORDER BY does not need (for
     example the price when ranking by relevance) for the page's rows only.
     """
-    words = _words(filters) if filters.sort == Sort.RELEVANCE else []
+    words = _words(filters) if _effective_sort(filters) == Sort.RELEVANCE else []
     text_match = Value(0.0)
     if words:
         matches_all = Q()
@@ -307,11 +307,16 @@ def _candidates(filters: SearchFilters, *, now: datetime) -> QuerySet:
     return _matching(filters).order_by().annotate(**annotations).values(*columns)
 
 
+def _effective_sort(filters: SearchFilters) -> str:
+    """The sort asked for; relevance when it is unknown, or by distance without a place."""
+    if filters.sort not in _ORDER_SQL or (filters.sort == Sort.DISTANCE and filters.point is None):
+        return Sort.RELEVANCE
+    return filters.sort
+
+
 def _page_sql(filters: SearchFilters, *, now: datetime) -> tuple[str, list]:
     inner, params = _candidates(filters, now=now).query.sql_with_params()
-    sort = filters.sort if filters.sort in _ORDER_SQL else Sort.RELEVANCE
-    if sort == Sort.DISTANCE and filters.point is None:
-        sort = Sort.RELEVANCE
+    sort = _effective_sort(filters)
     # Only constants and ORM-compiled SQL are interpolated; every value is a parameter.
     if sort in (Sort.RELEVANCE, Sort.RATING):
         # A planner fence: ranking reads each rating and lesson column several times, and a pulled-up

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from django.contrib.gis.db.models.functions import Distance
 from django.contrib.gis.geos import Point
+from django.http import QueryDict
 
 from catalog.models import AgeGroup, Level, LocationType, Neighborhood, Service
 from search.lookup_cache import lookup_tables
@@ -93,11 +94,34 @@ class Understanding:
 def search_understand(*, cleaned: dict, zone: ZoneInfo, now: datetime, lookup: DatabaseLookup | None = None):
     """Reads the natural-language query (no search yet): the page redirects to `params` first."""
     lookup = lookup or DatabaseLookup()
-    parsed = None
-    if cleaned.get("q"):
-        parsed = parse_query(cleaned["q"], lookup=lookup, now=now, zone=zone, latitude=cleaned.get("lat"),
-                             longitude=cleaned.get("lng"))  # fmt: skip
-    return Understanding(parsed=parsed, params=canonical_params(cleaned, parsed))
+    parsed = _parse(cleaned, lookup=lookup, now=now, zone=zone)
+    params = canonical_params(cleaned, parsed)
+    # The understood URL must be a fixed point, or the page redirects twice: reading the free-text
+    # rest again can understand more of it ("english as a second language for adults" leaves
+    # "as second language", which names the service once more). Read it the way the next request
+    # would, through the form, until nothing changes.
+    seen_q = {cleaned.get("q") or ""}
+    while params.get("q") and params["q"] not in seen_q:
+        seen_q.add(params["q"])
+        again = _cleaned_from(params)
+        params = canonical_params(again, _parse(again, lookup=lookup, now=now, zone=zone))
+    return Understanding(parsed=parsed, params=params)
+
+
+def _parse(cleaned: dict, *, lookup, now: datetime, zone: ZoneInfo) -> ParsedQuery | None:
+    if not cleaned.get("q"):
+        return None
+    return parse_query(cleaned["q"], lookup=lookup, now=now, zone=zone, latitude=cleaned.get("lat"),
+                       longitude=cleaned.get("lng"))  # fmt: skip
+
+
+def _cleaned_from(params: dict) -> dict:
+    """What `SearchForm` reads from the URL of `params` (canonical parameters are always valid)."""
+    from search.forms import SearchForm
+
+    form = SearchForm(QueryDict(querystring(params)))
+    form.is_valid()
+    return form.cleaned_data
 
 
 def search_run(

@@ -56,6 +56,21 @@ def test_natural_language_query_redirects_to_understood_parameters(client, catal
     assert "1 instructor<" in page
 
 
+def test_understood_url_is_stable_one_redirect_at_most(client, catalog):
+    """The free-text rest of the first reading names the service again; the page must not redirect twice."""
+    ella = named(live_instructor(service=catalog["esl"], prices={60: 7000}), "Ella English")
+    ella.age_groups = ["adults"]
+    ella.save()
+
+    response = client.get("/search/", {"q": "english as a second language for adults"})
+    assert response.status_code == 302
+    assert parse_qs(urlsplit(response["Location"]).query) == {"service": ["esl"], "age": ["adults"]}
+    page = client.get(response["Location"])
+    assert page.status_code == 200
+    assert "Ella English" in page.content.decode()
+    assert "1 instructor<" in page.content.decode()
+
+
 def test_htmx_request_gets_only_the_results(client, catalog):
     named(live_instructor(service=catalog["guitar"]), "Gus Guitar")
     response = client.get("/search/", {"service": "guitar", "sort": "price"}, headers={"HX-Request": "true"})

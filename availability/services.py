@@ -22,6 +22,7 @@ from availability.models import (
 )
 from availability.selectors import availability_settings_for, schedule_for, week_masks
 from availability.slots import Schedule, open_intervals, subtract
+from search.services import search_summary_refresh
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,7 @@ def open_time_refresh(*, instructor, now: datetime) -> int:
             busy_spans(instructor=instructor, start=start, end=end, now=now),
         )
         OpenTime.objects.bulk_create(OpenTime(instructor=instructor, span=(lower, upper)) for lower, upper in free)
+        search_summary_refresh(instructor_ids=[instructor.pk], now=now)
     return len(free)
 
 

@@ -33,6 +33,7 @@ from catalog.models import InstructorProfile, LocationType
 from payments.pricing import booking_fee_cents
 from payments.services.lifecycle import payment_booking_cancelled, payment_booking_rescheduled, payment_problem_resolved
 from reviews.services import booking_completed as reviews_booking_completed
+from search.services import search_summary_refresh
 
 PAYMENT_HOLD = timedelta(minutes=15)
 REQUEST_HOLD = timedelta(hours=24)
@@ -566,6 +567,7 @@ def bookings_complete_finished(*, now: datetime) -> int:
             booking.save(update_fields=["status", "completed_at", "updated_at"])
             _record(booking, kind="completed", from_status=previous, role=Role.SYSTEM, now=now)
             transaction.on_commit(lambda booking=booking: reviews_booking_completed(booking=booking))
+            transaction.on_commit(lambda b=booking: search_summary_refresh(instructor_ids=[b.instructor_id], now=now))
             done += 1
     return done
 

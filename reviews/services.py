@@ -24,6 +24,7 @@ from reviews.models import (
     ReviewResponse,
 )
 from reviews.selectors import rating_cache_invalidate
+from search.services import search_summary_refresh
 
 MAX_FAVORITES = 200
 REPORT_REASON_MAX = 300
@@ -145,6 +146,7 @@ def review_create(*, booking: Booking, user, stars, text: str = "", now: datetim
 
 def _after_review(review: Review, instructor: InstructorProfile, now: datetime) -> None:
     rating_cache_invalidate(instructor.pk)
+    search_summary_refresh(instructor_ids=[instructor.pk], now=now)
     notification_create(
         user=instructor.user,
         kind="review_received",
@@ -229,6 +231,7 @@ def review_hide(*, review: Review, staff_user, reason: str, now: datetime) -> Re
             created_at=now,
         )
         transaction.on_commit(lambda: _after_hide(review))
+        transaction.on_commit(lambda: search_summary_refresh(instructor_ids=[review.instructor_id], now=now))
     return review
 
 
@@ -265,6 +268,7 @@ def review_show(*, review: Review, staff_user, reason: str, now: datetime) -> Re
             created_at=now,
         )
         transaction.on_commit(lambda: rating_cache_invalidate(review.instructor_id))
+        transaction.on_commit(lambda: search_summary_refresh(instructor_ids=[review.instructor_id], now=now))
         transaction.on_commit(lambda: achievements.award(user=review.instructor.user, role=achievements.INSTRUCTOR))
     return review
 

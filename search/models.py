@@ -58,3 +58,32 @@ class SearchTermObservation(models.Model):
 
     def __str__(self):
         return f"{self.user_id}: {self.alias}"
+
+
+class InstructorSearchSummary(models.Model):
+    """What ranking reads per instructor, precomputed so a search ranks columns, not subqueries.
+
+    Kept by the owning services through `search.services.search_summary_refresh`: reviews (create,
+    hide, show) for the ratings, bookings (completion) for the lessons, availability's
+    `open_time_refresh` (every change of open time, bookings included) for the next open interval.
+    A periodic job (`search.tasks.repair_search_summaries`) rebuilds every row: it repairs drift and
+    ages completed lessons out of their window.
+
+    `next_open_*` is the first open interval that still fitted a lesson when the row was refreshed:
+    it stays the first one for as long as it fits a lesson, so search uses it until then and probes
+    OpenTime itself afterwards (or when an instructor has no row yet).
+    """
+
+    instructor = models.OneToOneField(
+        "catalog.InstructorProfile", on_delete=models.CASCADE, primary_key=True, related_name="search_summary"
+    )
+    rating_count = models.PositiveIntegerField(default=0)  # visible reviews
+    rating_sum = models.PositiveIntegerField(default=0)  # their stars
+    bayesian_rating = models.FloatField()  # search.ranking.bayesian_rating(rating_count, rating_sum)
+    completed_lessons = models.PositiveIntegerField(default=0)  # in SEARCH_COMPLETED_LESSONS_DAYS before refreshed_at
+    next_open_starts_at = models.DateTimeField(null=True, blank=True)
+    next_open_ends_at = models.DateTimeField(null=True, blank=True)
+    refreshed_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"search summary of instructor {self.instructor_id}"

@@ -21,6 +21,7 @@ from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
+    DateTimeField,
     DurationField,
     Exists,
     ExpressionWrapper,
@@ -35,7 +36,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Greatest
+from django.db.models.functions import Coalesce, Greatest
 from django.db.models.lookups import IsNull
 from psycopg.types.range import Range
 
@@ -183,18 +184,33 @@ def _open_in_windows(windows: list[tuple[datetime, datetime]]) -> Q:
     return Q(IsNull(first_open, False))
 
 
-def _next_available(now: datetime) -> Subquery:
+def _next_available(now: datetime) -> Case:
     """The start of the instructor's first open interval that still fits a lesson.
 
-    An instructor's OpenTime spans never overlap, so the first one by end is the first one by
-    start: ordering by `upper(span)` walks the `search_open_time_instructor_end` btree index and
-    stops at the first row, one index probe per instructor.
+    Read from the instructor's search summary while its stored first interval still fits a lesson
+    (it is then still the first one, see `InstructorSearchSummary`); a summary without open time
+    means none. Otherwise (no summary yet, or the stored interval has passed) one probe of OpenTime:
+    an instructor's spans never overlap, so the first one by end is the first one by start, and
+    ordering by `upper(span)` walks the `search_open_time_instructor_end` btree index to one row.
     """
-    return Subquery(
+    probe = Subquery(
         OpenTime.objects.filter(instructor=OuterRef("pk"), span__endswith__gt=now + MIN_LESSON)
         .order_by(RangeEndsWith("span"))
         .annotate(start=Greatest(RangeStartsWith("span"), Value(now)))
         .values("start")[:1]
+    )
+    return Case(
+        When(
+            search_summary__next_open_ends_at__gt=now + MIN_LESSON,
+            then=Greatest(F("search_summary__next_open_starts_at"), Value(now)),
+        ),
+        When(
+            search_summary__refreshed_at__isnull=False,
+            search_summary__next_open_ends_at__isnull=True,
+            then=Value(None, output_field=DateTimeField()),
+        ),
+        default=probe,
+        output_field=DateTimeField(),
     )
 
 
@@ -234,8 +250,9 @@ def _matching(filters: SearchFilters) -> QuerySet:
     (compiling and running the card subqueries twice cost 10–20 ms a page)."""
     queryset = InstructorProfile.objects.filter(status=InstructorProfile.Status.LIVE).filter(Exists(_offers(filters)))
     if filters.min_rating is not None:
-        queryset = queryset.annotate(**ranking.rating_annotations()).filter(
-            rating_count__gt=0, rating_sum__gte=F("rating_count") * filters.min_rating
+        queryset = queryset.filter(
+            search_summary__rating_count__gt=0,
+            search_summary__rating_sum__gte=F("search_summary__rating_count") * filters.min_rating,
         )
     if _place_applies(filters):
         queryset = queryset.filter(_place_q(filters))
@@ -294,8 +311,11 @@ def _candidates(filters: SearchFilters, *, now: datetime) -> QuerySet:
     annotations = {
         "price_from_cents": Subquery(_offers(filters).order_by("hourly_rate_cents").values("hourly_rate_cents")[:1]),
         "next_available_at": _next_available(now),
-        **(ranking.rating_annotations() if filters.min_rating is None else {}),  # else _matching added them
-        "completed_lessons": ranking.completed_lessons_annotation(now=now),
+        # Ratings and lessons as of the summary's last refresh (see InstructorSearchSummary).
+        "rating_count": Coalesce(F("search_summary__rating_count"), 0),
+        "rating_sum": Coalesce(F("search_summary__rating_sum"), 0),
+        "bayesian_rating": Coalesce(F("search_summary__bayesian_rating"), ranking.PRIOR_MEAN),
+        "completed_lessons": Coalesce(F("search_summary__completed_lessons"), 0),
         "text_match": text_match,
         "distance_m": (
             Distance("public_point", filters.point)
@@ -303,7 +323,7 @@ def _candidates(filters: SearchFilters, *, now: datetime) -> QuerySet:
             else RawSQL("NULL::double precision", [], output_field=FloatField())
         ),
     }
-    columns = dict.fromkeys([*_CARD_FIELDS, *annotations, "rating_count", "rating_sum"])
+    columns = dict.fromkeys([*_CARD_FIELDS, *annotations])
     return _matching(filters).order_by().annotate(**annotations).values(*columns)
 
 
@@ -318,23 +338,17 @@ def _page_sql(filters: SearchFilters, *, now: datetime) -> tuple[str, list]:
     inner, params = _candidates(filters, now=now).query.sql_with_params()
     sort = _effective_sort(filters)
     # Only constants and ORM-compiled SQL are interpolated; every value is a parameter.
-    if sort in (Sort.RELEVANCE, Sort.RATING):
-        # A planner fence: ranking reads each rating and lesson column several times, and a pulled-up
-        # subquery would repeat their subqueries per use. Other sorts leave it out, so PostgreSQL
-        # computes what only cards show (ratings, next open time) for the page's rows alone.
+    if sort == Sort.RELEVANCE:
+        # A planner fence: a pulled-up subquery would repeat the next-open-time fallback probe per
+        # use. Other sorts leave it out, so PostgreSQL computes what only cards show (price from,
+        # next open time) for the page's rows alone.
         inner += " OFFSET 0"
-    ranked = (
-        "SELECT c.*, COALESCE(c.rating_count, 0) AS n_ratings,"  # noqa: S608
-        f" ({ranking.CONFIDENCE * ranking.PRIOR_MEAN!r} + COALESCE(c.rating_sum, 0)::float)"
-        f" / ({float(ranking.CONFIDENCE)!r} + COALESCE(c.rating_count, 0)::float) AS bayesian_rating"
-        f" FROM ({inner}) c"
-    )
     extra: list = []
     relevance = "0.0"
     if sort == Sort.RELEVANCE:
         relevance, extra = _relevance_sql(), [now]
     sql = (
-        f"SELECT r.*, {relevance} AS relevance, COUNT(*) OVER () AS total FROM ({ranked}) r"  # noqa: S608
+        f"SELECT r.*, {relevance} AS relevance, COUNT(*) OVER () AS total FROM ({inner}) r"  # noqa: S608
         f" ORDER BY {_ORDER_SQL[sort]} LIMIT %s OFFSET %s"
     )
     return sql, [*extra, *params]  # the relevance's parameter comes first, in the SELECT list
@@ -387,8 +401,8 @@ def _cards(rows: list[dict]) -> list[InstructorProfile]:
         card.user = users[row["user_id"]]
         card.price_from_cents = row["price_from_cents"]
         card.next_available_at = row["next_available_at"]
-        card.rating_count = row["n_ratings"]
-        card.rating_sum = row["rating_sum"] or 0
+        card.rating_count = row["rating_count"]
+        card.rating_sum = row["rating_sum"]
         card.completed_lessons = row["completed_lessons"]
         card.bayesian_rating = row["bayesian_rating"]
         card.average_rating = card.rating_sum / card.rating_count if card.rating_count else None

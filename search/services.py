@@ -1,11 +1,16 @@
 """Writes owned by search: learning aliases from what people search and then open or book."""
 
-from datetime import datetime
+from collections.abc import Iterable
+from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.contrib.postgres.fields.ranges import RangeEndsWith, RangeStartsWith
+from django.db import connection, transaction
+from django.db.models import OuterRef, Subquery
+from django.utils import timezone
 
-from search.models import SearchTermAlias, SearchTermObservation
+from search import ranking
+from search.models import InstructorSearchSummary, SearchTermAlias, SearchTermObservation
 
 DEFAULT_ALIAS_THRESHOLD = 3
 
@@ -53,3 +58,72 @@ def search_term_alias_decide(*, alias_id: int, status: str, now: datetime) -> Se
         alias.updated_at = now
         alias.save(update_fields=["status", "updated_at"])
         return alias
+
+
+# ----------------------------------------------------------------------- per-instructor summary
+
+# Open time shorter than this cannot take a lesson (the same as search.selectors.MIN_LESSON).
+SUMMARY_MIN_LESSON = timedelta(minutes=30)
+
+
+def search_summary_refresh(*, instructor_ids: Iterable[int] | None, now: datetime) -> int:
+    """Recomputes the `InstructorSearchSummary` rows of `instructor_ids` (every instructor when None)
+    as of `now`, in one set-based statement; returns how many rows it wrote.
+
+    Ratings and completed lessons come from the apps that own them (the SEARCH_RATING_ANNOTATIONS and
+    SEARCH_COMPLETED_LESSONS_ANNOTATION expressions, see `search.ranking`), the next open interval from
+    availability's OpenTime. Idempotent; safe to run concurrently with itself (an upsert per row).
+    """
+    from availability.models import OpenTime
+    from catalog.models import InstructorProfile
+
+    instructors = InstructorProfile.objects.all()
+    if instructor_ids is not None:
+        instructor_ids = list(instructor_ids)
+        if not instructor_ids:
+            return 0
+        instructors = instructors.filter(pk__in=instructor_ids)
+    first_open = OpenTime.objects.filter(
+        instructor=OuterRef("pk"), span__endswith__gt=now + SUMMARY_MIN_LESSON
+    ).order_by(RangeEndsWith("span"))  # one probe of the (instructor, upper(span)) btree index
+    inputs = (
+        instructors.order_by()
+        .annotate(
+            **ranking.rating_annotations(),
+            completed_lessons=ranking.completed_lessons_annotation(now=now),
+            next_open_starts_at=Subquery(first_open.annotate(start=RangeStartsWith("span")).values("start")[:1]),
+            next_open_ends_at=Subquery(first_open.annotate(end=RangeEndsWith("span")).values("end")[:1]),
+        )
+        .values("id", "rating_count", "rating_sum", "completed_lessons", "next_open_starts_at", "next_open_ends_at")
+    )
+    inner, params = inputs.query.sql_with_params()
+    table = InstructorSearchSummary._meta.db_table
+    # Only constants and ORM-compiled SQL are interpolated; every value is a parameter.
+    sql = f"""
+        INSERT INTO {table} (instructor_id, rating_count, rating_sum, bayesian_rating, completed_lessons,
+                             next_open_starts_at, next_open_ends_at, refreshed_at)
+        SELECT s.id, COALESCE(s.rating_count, 0), COALESCE(s.rating_sum, 0),
+               ({ranking.CONFIDENCE * ranking.PRIOR_MEAN!r} + COALESCE(s.rating_sum, 0)::float)
+                 / ({float(ranking.CONFIDENCE)!r} + COALESCE(s.rating_count, 0)::float),
+               COALESCE(s.completed_lessons, 0), s.next_open_starts_at, s.next_open_ends_at, %s
+        FROM ({inner}) s
+        ON CONFLICT (instructor_id) DO UPDATE SET
+            rating_count = EXCLUDED.rating_count, rating_sum = EXCLUDED.rating_sum,
+            bayesian_rating = EXCLUDED.bayesian_rating, completed_lessons = EXCLUDED.completed_lessons,
+            next_open_starts_at = EXCLUDED.next_open_starts_at, next_open_ends_at = EXCLUDED.next_open_ends_at,
+            refreshed_at = EXCLUDED.refreshed_at
+    """  # noqa: S608
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(sql, [now, *params])
+        return cursor.rowcount
+
+
+def search_summaries_repair(*, now: datetime) -> int:
+    """Periodic: rebuilds every instructor's summary (repairs drift, ages lessons out of the window)."""
+    return search_summary_refresh(instructor_ids=None, now=now)
+
+
+def seed_search_summaries(instructors=None, **_options) -> list[str]:
+    """seed_demo: every instructor's summary in one statement (after the availability seeder)."""
+    written = search_summary_refresh(instructor_ids=None, now=timezone.now())
+    return [f"Search: {written} instructor search summaries."]

@@ -12,10 +12,12 @@ from django.urls import reverse
 
 from accounts.tests.factories import student
 from bookings.models import Booking, BookingStatus
-from bookings.services import booking_cancel, booking_mark_completed
+from bookings.services import booking_cancel, booking_mark_completed, bookings_complete_finished
 from bookings.tests.factories import bookable_offer, confirmed_booking
-from search.models import SearchTermAlias, SearchTermObservation
+from catalog.models import InstructorProfile
+from search.models import InstructorSearchSummary, SearchTermAlias, SearchTermObservation
 from search.selectors import SearchFilters, search_instructors
+from search.services import search_summaries_repair
 from search.tests.helpers import make_catalog
 
 pytestmark = pytest.mark.django_db
@@ -39,22 +41,35 @@ def completed(offer, starts_at):
     return booking_mark_completed(booking=booking, user=offer.instructor.user, now=starts_at + timedelta(hours=2))
 
 
-def test_completed_lessons_in_the_window_count_for_ranking(catalog, settings):
+def test_completed_lessons_count_from_each_completion_and_age_out_at_the_repair(
+    catalog, settings, django_capture_on_commit_callbacks
+):
     settings.SEARCH_COMPLETED_LESSONS_DAYS = 30
     experienced = piano_teacher(catalog, "Erin Experienced")
     piano_teacher(catalog, "Nina New")
-    completed(experienced, datetime(2026, 3, 5, 15, tzinfo=UTC))  # 41 days before: too old
-    completed(experienced, datetime(2026, 3, 20, 15, tzinfo=UTC))
-    completed(experienced, datetime(2026, 3, 23, 15, tzinfo=UTC))
+    for starts_at in (datetime(2026, 3, 5, 15, tzinfo=UTC), datetime(2026, 3, 20, 15, tzinfo=UTC)):
+        with django_capture_on_commit_callbacks(execute=True):
+            completed(experienced, starts_at)
     cancelled = confirmed_booking(offer=experienced, starts_at=datetime(2026, 3, 24, 15, tzinfo=UTC), now=NOW)
     booking_cancel(booking=cancelled, user=cancelled.student, now=NOW, reason="")
     search_now = datetime(2026, 4, 15, 12, tzinfo=UTC)
 
-    results = search_instructors(filters=SearchFilters(service_id=catalog["piano"].pk), now=search_now)
+    def lessons_on_cards():
+        results = search_instructors(filters=SearchFilters(service_id=catalog["piano"].pk), now=search_now)
+        return [(card.user.full_name, card.completed_lessons) for card in results.page.object_list]
 
-    cards = {card.user.full_name: card.completed_lessons for card in results.page.object_list}
-    assert cards == {"Erin Experienced": 2, "Nina New": 0}
-    assert [card.user.full_name for card in results.page.object_list] == ["Erin Experienced", "Nina New"]
+    # Each completion refreshed the summary: two lessons in the 30 days before the second one.
+    assert InstructorSearchSummary.objects.get(instructor=experienced.instructor).completed_lessons == 2
+    assert lessons_on_cards() == [("Erin Experienced", 2), ("Nina New", 0)]
+    # The periodic completion job refreshes too (the lesson of March 23 is ended but not marked).
+    unmarked = confirmed_booking(offer=experienced, starts_at=datetime(2026, 3, 23, 15, tzinfo=UTC), now=NOW)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert bookings_complete_finished(now=datetime(2026, 3, 23, 17, tzinfo=UTC)) == 1
+    assert lessons_on_cards() == [("Erin Experienced", 3), ("Nina New", 0)]
+    # On April 15 the lesson of March 5 is 41 days old: the repair job ages it out of the window.
+    assert search_summaries_repair(now=search_now) == InstructorProfile.objects.count()
+    assert lessons_on_cards() == [("Erin Experienced", 2), ("Nina New", 0)]
+    assert Booking.objects.get(pk=unmarked.pk).status == BookingStatus.COMPLETED
     assert Booking.objects.filter(status=BookingStatus.COMPLETED).count() == 3
 
 

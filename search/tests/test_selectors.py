@@ -9,6 +9,7 @@ from catalog.models import InstructorNeighborhood, InstructorProfile
 from catalog.tests.factories import live_instructor, square
 from search import ranking
 from search.selectors import SearchFilters, Sort, search_instructors
+from search.services import search_summary_refresh
 from search.tests import ratings
 from search.tests.helpers import NOW, make_catalog
 
@@ -145,6 +146,7 @@ def test_rating_sort_min_rating_and_relevance_use_the_plugged_in_ratings(catalog
     teacher(catalog, "New")
     ratings.RATINGS.clear()
     ratings.RATINGS.update({one_review.pk: (1, 5.0), fifty.pk: (50, 240.0)})
+    assert search_summary_refresh(instructor_ids=None, now=NOW) == 3
     try:
         assert names(search_instructors(filters=SearchFilters(sort=Sort.RATING), now=NOW)) == [
             "Fifty 4.8s",

@@ -8,6 +8,7 @@ SEEDERS = [
     "accounts.seed.seed_demo_people",
     "catalog.seed.seed_demo_catalog",
     "availability.seed.seed_demo_availability",
+    "search.services.seed_search_summaries",
     "search.lookup_cache.seed_refresh_lookup_tables",
 ]
 

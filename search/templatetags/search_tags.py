@@ -1,8 +1,13 @@
 from django import template
 
+from search import cards
 from search.engine import LOCATION_LABELS, querystring
 
 register = template.Library()
+
+register.filter("dollars", cards.dollars)
+register.filter("miles", cards.miles)
+register.filter("local_when", cards.local_when)
 
 
 @register.filter
@@ -15,31 +20,11 @@ def location_label(location_type: str) -> str:
     return LOCATION_LABELS.get(location_type, location_type)
 
 
-@register.filter
-def dollars(cents) -> str:
-    if cents is None:
-        return ""
-    return f"${cents // 100}" if cents % 100 == 0 else f"${cents / 100:.2f}"
+@register.simple_tag(takes_context=True)
+def search_cards(context, results, zone):
+    """The page's result cards (`search.cards`), with the searcher's favorites read once."""
+    from reviews.selectors import favorite_instructor_ids_for_request
 
-
-@register.filter
-def miles(distance) -> str:
-    if distance is None:
-        return ""
-    return f"{distance.m / 1609.344:.1f} mi away"
-
-
-@register.filter
-def local_when(value, zone) -> str:
-    """`value` in `zone` as "Sat, Nov 22, 3:00 PM EST": what `|date:"D, M j, g:i A T"` prints in
-    English, without Django's per-character date formatter (it ran for every card)."""
-    if not value:
-        return ""
-    local = value.astimezone(zone)
-    day, month = _DAYS[local.weekday()], _MONTHS[local.month - 1]
-    clock = f"{local.hour % 12 or 12}:{local:%M} {'AM' if local.hour < 12 else 'PM'}"
-    return f"{day}, {month} {local.day}, {clock} {local.tzname()}"
-
-
-_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+    request = context.get("request")
+    favorite_ids = favorite_instructor_ids_for_request(request) if request is not None else set()
+    return cards.cards_html(results, zone=zone, favorite_ids=favorite_ids)

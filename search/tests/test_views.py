@@ -172,7 +172,7 @@ def test_opening_a_result_after_an_unmatched_search_records_an_observation(clien
 def test_card_times_read_as_the_date_filter_would_print_them(moment):
     from django.template.defaultfilters import date as date_filter
 
-    from search.templatetags.search_tags import local_when
+    from search.cards import local_when
 
     zone = ZoneInfo("America/New_York")
     assert local_when(moment, zone) == date_filter(moment.astimezone(zone), "D, M j, g:i A T")

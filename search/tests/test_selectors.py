@@ -220,3 +220,43 @@ def test_each_card_shows_its_cheapest_offer_among_those_that_matched(catalog):
         ("Two Services", "guitar", ["studio"], 9000),
     ]
     assert cards() == [("Two Services", "piano", ["online"], 6000), ("Only Guitar", "guitar", ["student_place"], 8000)]
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        SearchFilters(),
+        SearchFilters(service_id=1, age_group="kids", max_price_cents=9000, sort=Sort.SOONEST),
+        SearchFilters(free_text="patient jazz teacher", sort=Sort.RELEVANCE),
+        SearchFilters(free_text="patient", service_id=2, min_rating=4.5, sort=Sort.RATING),
+        SearchFilters(point=Point(-73.97, 40.67, srid=4326), location_types=("online",), sort=Sort.DISTANCE),
+        SearchFilters(
+            neighborhood_slug="park-slope",
+            point=Point(-73.98, 40.67, srid=4326),
+            windows=[(NOW + timedelta(days=3), NOW + timedelta(days=3, hours=4))],
+        ),
+    ],
+)
+def test_statement_compiled_once_per_filters_equals_a_fresh_compile(filters):
+    from search import selectors
+
+    selectors._COMPILED.clear()
+    first_sql, first_params = selectors._page_sql(filters, now=NOW)
+    later = NOW + timedelta(hours=5, minutes=7)
+    again_sql, again_params = selectors._page_sql(filters, now=later)
+    assert len(selectors._COMPILED) == 1  # compiled once, reused with the later `now`
+    fresh_sql, fresh_params = selectors._candidates(filters, now=later).query.sql_with_params()
+    assert again_sql == first_sql
+    assert fresh_sql in again_sql
+    expected_params = [*([later] if filters.sort == Sort.RELEVANCE else []), *fresh_params]
+    assert again_params == expected_params
+    assert later in again_params and NOW not in again_params
+
+
+def test_borough_statements_are_compiled_every_time(catalog):
+    from search import selectors
+
+    selectors._COMPILED.clear()
+    teacher(catalog, "Anyone")
+    search_instructors(filters=SearchFilters(region="brooklyn"), now=NOW)
+    assert selectors._COMPILED == {}

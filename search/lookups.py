@@ -66,13 +66,25 @@ def _catalog_geocode() -> Callable[[str], Any] | None:
 
 
 class DatabaseLookup:
-    """`search.parsing.QueryLookup` backed by PostgreSQL. `geocode` defaults to the catalog's."""
+    """`search.parsing.QueryLookup` backed by PostgreSQL. `geocode` defaults to the catalog's.
+
+    Made per request: it remembers each phrase's answer for its whole life."""
 
     def __init__(self, geocode: Callable[[str], Any] | None = None):
         self.geocode = geocode or _catalog_geocode()
         self._regions: dict[str, str] | None = None
+        # Answers per phrase, kept for this lookup's life (one request): reading the free-text rest
+        # of a query again (see `search.engine.search_understand`) asks mostly the same phrases.
+        self._known_services: dict[str, ServiceMatch | None] = {}
+        self._known_places: dict[str, PlaceMatch | None] = {}
 
     def match_services(self, phrases: list[str]) -> dict[str, ServiceMatch]:
+        return _remembered(self._known_services, phrases, self._match_services)
+
+    def match_places(self, phrases: list[str]) -> dict[str, PlaceMatch]:
+        return _remembered(self._known_places, phrases, self._match_places)
+
+    def _match_services(self, phrases: list[str]) -> dict[str, ServiceMatch]:
         phrases = [p for p in dict.fromkeys(phrases) if len(p) >= 3 and not p.isdigit()]
         if not phrases:
             return {}
@@ -83,7 +95,7 @@ class DatabaseLookup:
                 for phrase, pk, name, slug, sim in cursor.fetchall()
             }
 
-    def match_places(self, phrases: list[str]) -> dict[str, PlaceMatch]:
+    def _match_places(self, phrases: list[str]) -> dict[str, PlaceMatch]:
         phrases = list(dict.fromkeys(p for p in phrases if len(p) >= 2))
         found: dict[str, PlaceMatch] = {}
         words = [p for p in phrases if not p[0].isdigit()]
@@ -125,3 +137,12 @@ class DatabaseLookup:
             self._regions = lookup_tables().regions
         name = BOROUGH_ALIASES.get(phrase, phrase)
         return self._regions.get(name.lower(), "") if name else ""
+
+
+def _remembered(known: dict, phrases: list[str], match: Callable[[list[str]], dict]) -> dict:
+    """`match(phrases)`, asking only about phrases not answered before (each phrase independently)."""
+    missing = [phrase for phrase in dict.fromkeys(phrases) if phrase not in known]
+    if missing:
+        found = match(missing)
+        known.update({phrase: found.get(phrase) for phrase in missing})
+    return {phrase: known[phrase] for phrase in dict.fromkeys(phrases) if known[phrase] is not None}

@@ -140,3 +140,24 @@ def test_a_renamed_service_shows_its_new_name_at_once(client, catalog):
     page = client.get("/search/", {"service": "piano"}).content.decode()
     assert 'aria-label="Remove Piano &amp; Keyboard"' in page
     assert "Pia Keys" in page
+
+
+def test_a_lookup_asks_the_database_once_per_phrase(catalog):
+    from search.lookup_cache import lookup_tables
+    from search.lookups import DatabaseLookup
+
+    lookup_tables()  # boroughs come from the cached tables; load them first
+    lookup = DatabaseLookup(geocode=lambda phrase: None)
+    with CaptureQueriesContext(connection) as first:
+        services = lookup.match_services(["pianno", "patient", "pianno teacher"])
+        places = lookup.match_places(["park slope", "patient"])
+    assert len(first.captured_queries) == 2
+    assert {phrase: match.slug for phrase, match in services.items()} == {"pianno": "piano"}
+    assert {phrase: match.neighborhood_slug for phrase, match in places.items()} == {"park slope": "park-slope"}
+    with CaptureQueriesContext(connection) as again:
+        assert lookup.match_services(["patient", "pianno"]) == {"pianno": services["pianno"]}
+        assert lookup.match_places(["patient", "park slope"]) == places
+    assert again.captured_queries == []
+    with CaptureQueriesContext(connection) as new_phrase:
+        assert lookup.match_services(["guitr", "pianno"]).keys() == {"guitr", "pianno"}
+    assert len(new_phrase.captured_queries) == 1

@@ -193,4 +193,7 @@ def test_learned_alias_is_used_only_once_active(lookup):
     assert parse_query("shredding", lookup=lookup, now=NOW, zone=NEW_YORK).service is None
     alias.status = SearchTermAlias.Status.ACTIVE
     alias.save()
-    assert parse_query("shredding", lookup=lookup, now=NOW, zone=NEW_YORK).service.slug == "guitar"
+    # A lookup remembers its answers for one request; the next request asks afresh.
+    assert parse_query("shredding", lookup=lookup, now=NOW, zone=NEW_YORK).service is None
+    next_request = DatabaseLookup(geocode=gazetteer_geocode)
+    assert parse_query("shredding", lookup=next_request, now=NOW, zone=NEW_YORK).service.slug == "guitar"

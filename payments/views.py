@@ -1,7 +1,5 @@
 """Students' payment pages: saved cards, checkout inside the booking flow, fixing a card."""
 
-from datetime import timedelta
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from bookings.models import Booking
 from payments import services
 from payments.models import Payment, SavedCard
-from payments.services.lifecycle import AUTHORIZE_LEAD, CAPTURE_DELAY
+from payments.selectors import checkout_explanation
 from payments.stripe_client import ProviderUnavailable
 
 
@@ -106,19 +104,17 @@ def checkout(request, public_id):
         messages.error(request, _message(error))
         return redirect("booking_detail", public_id=booking.public_id)
     zone = request.user.zone
-    starts = booking.lesson_starts_at
     context = {
         "booking": booking,
         "payment": step.payment,
         "intent_kind": step.intent_kind,
         "client_secret": step.client_secret,
         "zone": zone,
-        "local_start": starts.astimezone(zone),
-        "authorize_at": (starts - AUTHORIZE_LEAD).astimezone(zone) if step.intent_kind == "setup" else None,
-        "charge_at": (booking.lesson_ends_at + CAPTURE_DELAY).astimezone(zone),
-        "free_until": (starts - timedelta(hours=24)).astimezone(zone),
-        "grace_until": (booking.created_at + timedelta(minutes=15)).astimezone(zone),
-        "late_from": (starts - timedelta(hours=12)).astimezone(zone),
+        "local_start": booking.lesson_starts_at.astimezone(zone),
+        "is_request": booking.terms.get("booking_mode") == "request",
+        "explain": checkout_explanation(
+            booking=booking, payment=step.payment, intent_kind=step.intent_kind, zone=zone, now=now
+        ),
         "saved_cards": SavedCard.objects.filter(user=request.user),
         **_stripe_context(),
     }
@@ -132,8 +128,9 @@ def checkout_done(request, public_id):
     try:
         services.checkout_finish(booking=booking, user=request.user, now=timezone.now())
     except ValidationError as error:
+        # No booking: the time was released; back to picking a time.
         messages.error(request, _message(error))
-        return redirect("booking_detail", public_id=booking.public_id)
+        return redirect("booking_start", public_id=booking.instructor.public_id)
     except ProviderUnavailable as error:
         messages.error(request, str(error))
         return redirect("payments_checkout", public_id=booking.public_id)

@@ -29,14 +29,14 @@ def local_stripe(stripe_server_process, settings):
     settings.STRIPE_JS_URL = stripe_server_process.stripejs_url
     settings.STRIPE_SECRET_KEY = "sk_test_local"  # noqa: S105 (the local server accepts any test key)
     settings.STRIPE_PUBLISHABLE_KEY = "pk_test_local"
-    settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
     yield stripe_server_process
     stripe_server_process.reset()
 
 
 @pytest.fixture
-def browser_stripe(local_stripe, live_server):
+def browser_stripe(local_stripe, live_server, settings):
     """The live server and the local Stripe server talking to each other as in production:
     pages load Stripe.js from it, and it delivers every event to our webhook URL."""
+    settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
     local_stripe.configure_webhooks(url=f"{live_server.url}/payments/webhooks/stripe/", secret=WEBHOOK_SECRET)
     return local_stripe

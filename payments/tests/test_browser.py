@@ -1,9 +1,11 @@
 """Browser tests of the payment pages, with Stripe.js served by the local Stripe server."""
 
 import re
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.test import Client
 from django.utils import timezone
 from playwright.sync_api import expect
@@ -104,3 +106,64 @@ def test_someone_elses_checkout_is_not_found(live_url, page, browser_stripe):
     response = page.goto(f"{live_url}/payments/checkout/{booking.public_id}/")
     assert response.status == 404
     assert not Payment.objects.exists()
+
+
+def off_the_page(function, *args, **kwargs):
+    """Runs set-up that sends notifications (async_to_sync inside) outside Playwright's event loop."""
+
+    def run():
+        try:
+            return function(*args, **kwargs)
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(run).result()
+
+
+def _far_ahead_lesson(server):
+    """A lesson three days ahead at 15:00 UTC, booked and paid with a Visa card (card saved)."""
+    from payments.tests.helpers import book_and_pay, instructor_offer
+
+    now = timezone.now()
+    offer = instructor_offer(server, now=now)
+    starts = (now + timedelta(days=3)).replace(hour=15, minute=0, second=0, microsecond=0)
+    return off_the_page(book_and_pay, server, offer=offer, starts_at=starts, now=now)
+
+
+def test_saved_cards_add_set_default_and_remove_a_card_lessons_depend_on(live_url, page, browser_stripe):
+    booking, payment = _far_ahead_lesson(browser_stripe)
+    learner = booking.student
+    visa = learner.saved_cards.get()
+    assert payment.payment_method_id == visa.payment_method_id
+    log_in(page, live_url, learner)
+    page.goto(f"{live_url}/payments/cards/")
+    cards = page.get_by_role("list", name="Saved cards")
+    expect(cards.get_by_role("listitem")).to_have_count(1)
+    expect(cards).to_contain_text("Visa ending 4242")
+    expect(cards).to_contain_text("Default")
+
+    type_card(page, "5555 5555 5555 4444", expiry="08/33")
+    page.get_by_role("button", name="Save card").click()
+    expect(page.get_by_text("Saved Mastercard ending 4444 (expires 08/2033).")).to_be_visible()
+    expect(cards.get_by_role("listitem")).to_have_count(2)
+
+    # The upcoming lesson will be charged to the Visa: it cannot be removed yet.
+    page.get_by_role("button", name=f"Remove {visa.label}").click()
+    expect(page.get_by_text("Upcoming lessons will be charged to this card.", exact=False)).to_be_visible()
+    assert learner.saved_cards.count() == 2
+    assert stripe_client.call("payment_methods", "retrieve", visa.payment_method_id).customer is not None
+
+    page.get_by_role("button", name="Make default").click()
+    expect(page.get_by_text("Mastercard ending 4444 (expires 08/2033) is now your default card.")).to_be_visible()
+    mastercard = learner.saved_cards.get(last4="4444")
+    payment.refresh_from_db()
+    assert mastercard.is_default and payment.payment_method_id == mastercard.payment_method_id
+
+    page.get_by_role("button", name=f"Remove {visa.label}").click()
+    expect(page.get_by_text(f"Removed {visa.label}.")).to_be_visible()
+    expect(cards.get_by_role("listitem")).to_have_count(1)
+    assert list(learner.saved_cards.values_list("last4", flat=True)) == ["4444"]
+    assert stripe_client.call("payment_methods", "retrieve", visa.payment_method_id).customer is None
+    customer = stripe_client.call("customers", "retrieve", learner.stripe_customer.customer_id)
+    assert customer.invoice_settings.default_payment_method == mastercard.payment_method_id

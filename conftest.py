@@ -63,3 +63,22 @@ def _email_goes_through_our_adapter(settings):
     # pytest-django swaps in locmem; we test the project's own adapter, which records
     # every message in the database (and the admin).
     settings.EMAIL_BACKEND = "notifications.email_backend.RecordingEmailBackend"
+
+
+@pytest.fixture
+def staff_client(client, db):
+    """A Django test client logged in as staff the real way: password, then a TOTP code."""
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+    from django.urls import reverse
+
+    from accounts.tests.factories import PASSWORD, staff
+    from accounts.tests.totp import totp_code
+
+    person = staff()
+    secret = generate_totp_secret()
+    TOTP.activate(person, secret)
+    client.post(reverse("account_login"), {"login": person.email, "password": PASSWORD})
+    client.post(reverse("mfa_authenticate"), {"code": totp_code(secret)})
+    assert client.get(reverse("admin:index")).status_code == 200
+    client.staff_user = person
+    return client

@@ -32,6 +32,7 @@ from bookings.models import (
 from catalog.models import InstructorProfile, LocationType
 from payments.pricing import booking_fee_cents
 from payments.services.lifecycle import payment_booking_cancelled, payment_booking_rescheduled, payment_problem_resolved
+from reviews.services import booking_completed as reviews_booking_completed
 
 PAYMENT_HOLD = timedelta(minutes=15)
 REQUEST_HOLD = timedelta(hours=24)
@@ -549,7 +550,7 @@ def _instructor_outcome(*, booking, user, now, status) -> Booking:
                 ),
             )
         else:
-            _after_commit(booking, now)
+            _after_commit(booking, now, lambda: reviews_booking_completed(booking=booking))
     return booking
 
 
@@ -564,6 +565,7 @@ def bookings_complete_finished(*, now: datetime) -> int:
             booking.completed_at = now
             booking.save(update_fields=["status", "completed_at", "updated_at"])
             _record(booking, kind="completed", from_status=previous, role=Role.SYSTEM, now=now)
+            transaction.on_commit(lambda booking=booking: reviews_booking_completed(booking=booking))
             done += 1
     return done
 
@@ -671,10 +673,12 @@ def problem_resolve(
             minutes_delivered=minutes_delivered,
         )
         title = f"Problem resolved: {report.get_resolution_display()}"
+        completed = booking.status == BookingStatus.COMPLETED
         _after_commit(
             booking,
             now,
             lambda: notify.tell_both(booking, kind="booking_problem", student_title=title, instructor_title=title),
+            *([lambda: reviews_booking_completed(booking=booking)] if completed else []),
         )
     return report
 

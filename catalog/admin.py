@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.template.response import TemplateResponse
 from django.utils import timezone
 
 from catalog import services, verification
@@ -14,6 +15,12 @@ from catalog.models import (
     ServicePrice,
     VerificationRequest,
 )
+
+
+class SuspendForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason (shown to the instructor)", max_length=300, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class PriceFloorInline(admin.TabularInline):
@@ -79,11 +86,20 @@ class InstructorProfileAdmin(admin.ModelAdmin):
     exclude = ["neighborhoods"]
     actions = ["suspend_selected", "reinstate_selected"]
 
-    @admin.action(description="Suspend selected instructors (reason: policy review)")
+    @admin.action(description="Suspend selected instructors…")
     def suspend_selected(self, request, queryset):
-        for profile in queryset:
-            services.instructor_suspend(instructor=profile, reason="Suspended for a policy review.", now=timezone.now())
-        messages.success(request, f"{queryset.count()} suspended.")
+        """Asks for the reason first (the instructor sees it), then suspends through the service."""
+        form = SuspendForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            for profile in queryset:
+                services.instructor_suspend(instructor=profile, reason=form.cleaned_data["reason"], now=timezone.now())
+            messages.success(request, f"{queryset.count()} suspended.")
+            return None
+        return TemplateResponse(
+            request,
+            "admin/catalog/suspend_confirm.html",
+            {**self.admin_site.each_context(request), "form": form, "queryset": queryset},
+        )
 
     @admin.action(description="Reinstate selected (suspended → paused)")
     def reinstate_selected(self, request, queryset):

@@ -25,4 +25,5 @@ urlpatterns = [
     path("", api_root, name="api-root"),
     path("", include("accounts.api")),
     path("", include("search.api")),
+    path("", include("reviews.api")),
 ]

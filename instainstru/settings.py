@@ -278,6 +278,9 @@ STRIPE_TIMEOUT_SECONDS = env.float("STRIPE_TIMEOUT_SECONDS", default=10)
 # Completed lessons in the last 90 days → commission rate (payments.pricing).
 PAYMENTS_COMMISSION_TIERS = [(0, "0.15"), (10, "0.12"), (50, "0.10")]
 
+# --- Reviews: ratings for search ranking (search.ranking reads these annotations) ------
+SEARCH_RATING_ANNOTATIONS = "reviews.selectors.rating_annotations"
+
 # --- Security -------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -187,3 +187,30 @@ def test_demo_seed_is_idempotent_and_varied(db):
     from catalog.geocoding import geocode
 
     assert instructor_covers_point(instructor=demo, point=geocode("11215").point)
+
+
+def test_staff_suspend_from_admin_asks_for_a_reason_then_suspends(staff_client):
+    from catalog.models import InstructorProfile
+    from catalog.tests.factories import live_instructor
+
+    profile = live_instructor().instructor
+    url = "/admin/catalog/instructorprofile/"
+    form_page = staff_client.post(url, {"action": "suspend_selected", "_selected_action": [profile.pk]})
+    assert form_page.status_code == 200
+    assert "Reason (shown to the instructor)" in form_page.content.decode()
+    profile.refresh_from_db()
+    assert profile.status == InstructorProfile.Status.LIVE
+
+    empty = staff_client.post(
+        url, {"action": "suspend_selected", "_selected_action": [profile.pk], "apply": "1", "reason": " "}
+    )
+    assert "This field is required." in empty.content.decode()
+    profile.refresh_from_db()
+    assert profile.status == InstructorProfile.Status.LIVE
+
+    done = staff_client.post(
+        url, {"action": "suspend_selected", "_selected_action": [profile.pk], "apply": "1", "reason": "Fake reviews"}
+    )
+    assert done.status_code == 302
+    profile.refresh_from_db()
+    assert (profile.status, profile.suspended_reason) == (InstructorProfile.Status.SUSPENDED, "Fake reviews")

@@ -19,3 +19,32 @@ document.addEventListener("htmx:beforeSwap", (event) => {
     event.detail.isError = false;
   }
 });
+
+// --- Favorites (reviews app): the heart flips at once and flips back, with the server's
+// message, if the server refuses or cannot be reached.
+function favoriteShow(button, on) {
+  const name = button.dataset.name;
+  button.setAttribute("aria-pressed", on ? "true" : "false");
+  button.setAttribute("aria-label", on ? `Remove ${name} from favorites` : `Add ${name} to favorites`);
+  button.querySelector(".heart").textContent = on ? "♥" : "♡";
+}
+document.addEventListener("htmx:configRequest", (event) => {
+  const button = event.detail.elt;
+  if (!button.matches || !button.matches("[data-favorite]")) return;
+  const wanted = button.getAttribute("aria-pressed") !== "true";
+  event.detail.parameters.favorite = wanted ? "true" : "false";
+  button.dataset.before = wanted ? "false" : "true";
+  favoriteShow(button, wanted);
+  const message = button.parentElement.querySelector(".favorite-message");
+  if (message) message.textContent = "";
+});
+document.addEventListener("htmx:afterRequest", (event) => {
+  const button = event.detail.elt;
+  if (!button.matches || !button.matches("[data-favorite]") || event.detail.successful) return;
+  favoriteShow(button, button.dataset.before === "true");
+  const xhr = event.detail.xhr;
+  const message = button.parentElement.querySelector(".favorite-message");
+  if (message) {
+    message.textContent = xhr && xhr.status && xhr.responseText ? xhr.responseText : "Couldn't save that. Please try again.";
+  }
+});

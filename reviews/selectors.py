@@ -1,0 +1,171 @@
+"""Reads shared by pages, the API and other apps.
+
+Public for other apps:
+- `rating_stats_for(instructor_ids) -> {id: (count, average)}` (cached; search and profiles)
+- `rating_annotations()` for search's SEARCH_RATING_ANNOTATIONS (ranking in SQL)
+- `reviewed_booking_ids(bookings) -> set of booking ids` ("Reviewed" next to listed lessons)
+- `favorite_instructor_ids(user)`
+"""
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.core.cache import cache
+from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+
+from reviews.models import RATING_SHOWN_FROM, Achievement, Favorite, Review
+
+# ------------------------------------------------------------------------------- favorites
+
+
+def favorite_instructor_ids(user) -> set[int]:
+    """The ids of the instructors `user` has favorited (empty for guests). One query."""
+    if not getattr(user, "is_authenticated", False):
+        return set()
+    return set(Favorite.objects.filter(user=user).values_list("instructor_id", flat=True))
+
+
+def favorite_instructor_ids_for_request(request) -> set[int]:
+    """As `favorite_instructor_ids`, memoised on the request so a page of cards costs one query."""
+    cached = getattr(request, "_favorite_instructor_ids", None)
+    if cached is None:
+        cached = request._favorite_instructor_ids = favorite_instructor_ids(request.user)
+    return cached
+
+
+def favorites_of(user) -> QuerySet[Favorite]:
+    return Favorite.objects.filter(user=user).select_related("instructor__user").order_by("-created_at", "-pk")
+
+
+# ------------------------------------------------------------------------------- ratings
+
+CACHE_KEY = "reviews:rating:v1:{}"
+CACHE_SECONDS = 24 * 3600
+
+
+@dataclass(frozen=True)
+class RatingSummary:
+    count: int
+    stars_sum: int
+    # (service name, visible review count), most reviewed first.
+    per_service: list[tuple[str, int]] = field(default_factory=list)
+
+    @property
+    def average(self) -> float | None:
+        return self.stars_sum / self.count if self.count else None
+
+    @property
+    def shown(self) -> bool:
+        """Profiles show the rating only from RATING_SHOWN_FROM reviews on; before that, "New"."""
+        return self.count >= RATING_SHOWN_FROM
+
+
+def rating_cache_invalidate(instructor_id: int) -> None:
+    cache.delete(CACHE_KEY.format(instructor_id))
+
+
+def rating_summaries(instructor_ids) -> dict[int, RatingSummary]:
+    """Visible-review summary per instructor id, from the cache; misses cost one query together."""
+    ids = list(dict.fromkeys(instructor_ids))
+    if not ids:
+        return {}
+    cached = cache.get_many([CACHE_KEY.format(pk) for pk in ids])
+    found = {pk: cached[CACHE_KEY.format(pk)] for pk in ids if CACHE_KEY.format(pk) in cached}
+    missing = [pk for pk in ids if pk not in found]
+    if missing:
+        rows = (
+            Review.objects.filter(instructor_id__in=missing, is_hidden=False)
+            .values("instructor_id", "offer__service__name")
+            .annotate(n=Count("pk"), total=Sum("stars"))
+            .order_by("instructor_id", "-n", "offer__service__name")
+        )
+        built: dict[int, list] = {pk: [0, 0, []] for pk in missing}
+        for row in rows:
+            entry = built[row["instructor_id"]]
+            entry[0] += row["n"]
+            entry[1] += row["total"]
+            entry[2].append((row["offer__service__name"], row["n"]))
+        fresh = {pk: RatingSummary(count, total, services) for pk, (count, total, services) in built.items()}
+        cache.set_many({CACHE_KEY.format(pk): summary for pk, summary in fresh.items()}, CACHE_SECONDS)
+        found.update(fresh)
+    return found
+
+
+def rating_summary(instructor) -> RatingSummary:
+    return rating_summaries([instructor.pk])[instructor.pk]
+
+
+def rating_stats_for(instructor_ids) -> dict[int, tuple[int, float | None]]:
+    """(visible review count, average stars or None) per instructor id. Cached."""
+    return {pk: (summary.count, summary.average) for pk, summary in rating_summaries(instructor_ids).items()}
+
+
+def rating_annotations() -> dict:
+    """`rating_count` and `rating_sum` over visible reviews, as expressions on an InstructorProfile
+    queryset (for search's SEARCH_RATING_ANNOTATIONS: sorting by Bayesian rating stays in SQL)."""
+    visible = Review.objects.filter(instructor=OuterRef("pk"), is_hidden=False).order_by().values("instructor")
+    return {
+        "rating_count": Coalesce(
+            Subquery(visible.annotate(n=Count("pk")).values("n"), output_field=IntegerField()), Value(0)
+        ),
+        "rating_sum": Coalesce(
+            Subquery(visible.annotate(total=Sum("stars")).values("total"), output_field=IntegerField()), Value(0)
+        ),
+    }
+
+
+# ------------------------------------------------------------------------------- reviews
+
+
+def reviewed_booking_ids(bookings) -> set[int]:
+    """Which of `bookings` (instances or ids) have a review, hidden ones included. One query."""
+    ids = [getattr(booking, "pk", booking) for booking in bookings]
+    if not ids:
+        return set()
+    return set(Review.objects.filter(booking_id__in=ids).values_list("booking_id", flat=True))
+
+
+def profile_reviews(instructor, *, min_stars: int | None = None, with_text: bool = False) -> QuerySet[Review]:
+    """Visible reviews of `instructor`, newest first, with what the list shows."""
+    reviews = Review.objects.filter(instructor=instructor, is_hidden=False)
+    if min_stars:
+        reviews = reviews.filter(stars__gte=min_stars)
+    if with_text:
+        reviews = reviews.exclude(text="")
+    return reviews.select_related("author", "offer__service", "response").order_by("-created_at", "-pk")
+
+
+def reviews_with_reported_flag(reviews: QuerySet[Review], user) -> QuerySet[Review]:
+    """Adds `reported_by_me` so the list can show "Reported" instead of the button, in the same query."""
+    from reviews.models import ReviewReport
+
+    if not getattr(user, "is_authenticated", False):
+        return reviews.annotate(reported_by_me=Value(False))
+    return reviews.annotate(reported_by_me=Exists(ReviewReport.objects.filter(review=OuterRef("pk"), reported_by=user)))
+
+
+# ------------------------------------------------------------------------------- achievements
+
+
+def achievements_of(user, *, role: str | None = None) -> QuerySet[Achievement]:
+    rows = Achievement.objects.filter(user=user)
+    return rows.filter(role=role) if role else rows
+
+
+def lessons_awaiting_review(user, *, now, limit: int = 3):
+    """The student's completed lessons still open for a review (newest first), for the banner."""
+    from bookings.models import Booking, BookingStatus
+    from reviews.models import REVIEW_WINDOW_DAYS
+
+    return list(
+        Booking.objects.filter(
+            student=user,
+            status=BookingStatus.COMPLETED,
+            lesson_ends_at__gte=now - timedelta(days=REVIEW_WINDOW_DAYS),
+            lesson_ends_at__lte=now,
+            review__isnull=True,
+        )
+        .select_related("instructor__user")
+        .order_by("-lesson_ends_at")[:limit]
+    )

@@ -1,0 +1,210 @@
+"""Refusals through the pages and the API: a clear message, the right status, nothing stored."""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+
+from accounts.tests.factories import student
+from reviews import services
+from reviews.models import Review, ReviewResponse
+from reviews.tests.factories import FIRST_LESSON_AT, completed_lesson
+
+pytestmark = pytest.mark.django_db
+SOON_AFTER = FIRST_LESSON_AT + timedelta(days=1)
+
+
+@pytest.fixture
+def lesson():
+    return completed_lesson()
+
+
+@pytest.fixture(autouse=True)
+def _day_after_the_lesson():
+    with time_machine.travel(SOON_AFTER, tick=False):
+        yield
+
+
+@pytest.mark.parametrize(
+    ("stars", "text", "status", "message"),
+    [
+        ("0", "", 422, "Choose a rating from 1 to 5 stars."),
+        ("6", "", 422, "Choose a rating from 1 to 5 stars."),
+        ("5", "a" * 501, 422, "Keep your review to 500 characters; this one has 501."),
+        ("5", "<script>alert('x')</script>", 422, "must be plain text"),
+    ],
+)
+def test_review_page_refuses_bad_input(client, lesson, stars, text, status, message):
+    client.force_login(lesson.student)
+    response = client.post(f"/lessons/{lesson.public_id}/review/", {"stars": stars, "text": text})
+    assert response.status_code == status
+    assert message in response.content.decode().replace("&#x27;", "'")
+    assert Review.objects.count() == 0
+
+
+def test_review_page_for_someone_elses_lesson(client, lesson):
+    client.force_login(student())
+    response = client.get(f"/lessons/{lesson.public_id}/review/")
+    assert response.status_code == 403
+    assert "You can only review your own lessons." in response.content.decode()
+    response = client.post(f"/lessons/{lesson.public_id}/review/", {"stars": "5"})
+    assert response.status_code == 403
+    assert Review.objects.count() == 0
+
+
+def test_review_page_before_the_lesson_ends(client):
+    from bookings.tests.factories import bookable_offer, confirmed_booking
+
+    with time_machine.travel(FIRST_LESSON_AT - timedelta(days=2), tick=False):
+        booking = confirmed_booking(
+            offer=bookable_offer(), starts_at=FIRST_LESSON_AT, now=FIRST_LESSON_AT - timedelta(days=2)
+        )
+    client.force_login(booking.student)
+    with time_machine.travel(FIRST_LESSON_AT + timedelta(minutes=30), tick=False):
+        response = client.post(f"/lessons/{booking.public_id}/review/", {"stars": "5"})
+    assert response.status_code == 409
+    assert "You can review this lesson once it has ended." in response.content.decode()
+    assert Review.objects.count() == 0
+
+
+def test_review_page_publishes_then_refuses_a_second_review(client, lesson):
+    client.force_login(lesson.student)
+    page = client.get(f"/lessons/{lesson.public_id}/review/")
+    assert "Publish review" in page.content.decode()
+    response = client.post(f"/lessons/{lesson.public_id}/review/", {"stars": "4", "text": "I <3 it & more"})
+    assert response.status_code == 302
+    assert response["Location"] == f"/lessons/{lesson.public_id}/"
+    response = client.post(f"/lessons/{lesson.public_id}/review/", {"stars": "1"})
+    assert response.status_code == 409
+    assert "You have already reviewed this lesson." in response.content.decode()
+    assert list(Review.objects.values_list("stars", flat=True)) == [4]
+    detail = client.get(f"/lessons/{lesson.public_id}/").content.decode()
+    assert "Reviewed" in detail
+    listing = client.get(f"/instructors/{lesson.instructor.public_id}/reviews/").content.decode()
+    assert "I &lt;3 it &amp; more" in listing
+
+
+def test_respond_page_refuses_others_and_a_second_response(client, lesson):
+    review = services.review_create(booking=lesson, user=lesson.student, stars=5, now=SOON_AFTER)
+    client.force_login(lesson.student)
+    response = client.post(f"/reviews/{review.public_id}/respond/", {"text": "Hijack"})
+    assert response.status_code == 403
+    assert "Only the instructor who was reviewed can respond." in response.content.decode()
+    client.force_login(lesson.instructor.user)
+    response = client.post(f"/reviews/{review.public_id}/respond/", {"text": "<b>Thanks</b>"})
+    assert response.status_code == 422
+    assert ReviewResponse.objects.count() == 0
+    assert client.post(f"/reviews/{review.public_id}/respond/", {"text": "Thanks!"}).status_code == 302
+    response = client.post(f"/reviews/{review.public_id}/respond/", {"text": "Again"})
+    assert response.status_code == 409
+    assert "You have already responded to this review." in response.content.decode()
+    assert list(ReviewResponse.objects.values_list("text", flat=True)) == ["Thanks!"]
+
+
+def test_listed_lessons_show_reviewed_with_one_query_for_the_whole_list(client, django_assert_num_queries):
+    first = completed_lesson()
+    person = first.student
+    lessons = [first] + [
+        completed_lesson(offer=first.offer, who=person, starts_at=FIRST_LESSON_AT + timedelta(days=d)) for d in (1, 2)
+    ]
+    now = lessons[-1].lesson_ends_at + timedelta(hours=1)
+    for booking in lessons[:2]:
+        services.review_create(booking=booking, user=person, stars=5, now=now)
+    client.force_login(person)
+    with time_machine.travel(now, tick=False):
+        html = client.get("/lessons/?show=past").content.decode()
+    assert html.count(">Reviewed<") == 2
+    assert html.count(">Write a review<") == 1
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with time_machine.travel(now, tick=False), CaptureQueriesContext(connection) as queries:
+        client.get("/lessons/?show=past")
+    assert sum('"reviews_review"' in query["sql"] for query in queries.captured_queries) == 1
+
+
+def test_profile_shows_new_until_three_reviews_and_filters_the_list(client, django_capture_on_commit_callbacks):
+    first = completed_lesson()
+    lessons = [first] + [
+        completed_lesson(offer=first.offer, starts_at=FIRST_LESSON_AT + timedelta(days=d)) for d in (1, 2)
+    ]
+    now = lessons[-1].lesson_ends_at + timedelta(hours=1)
+    profile_url = f"/instructors/{first.instructor.public_id}/"
+    for booking, stars, text in zip(lessons, (5, 2, 4), ("Superb", "", "Good"), strict=True):
+        with django_capture_on_commit_callbacks(execute=True):
+            services.review_create(booking=booking, user=booking.student, stars=stars, text=text, now=now)
+        if booking is not lessons[-1]:
+            assert '<span class="badge">New</span>' in client.get(profile_url).content.decode()
+    html = client.get(profile_url).content.decode()
+    assert "★ 3.7" in html
+    assert f"{first.offer.service.name}: 3 reviews" in html
+    filtered = client.get(f"/instructors/{first.instructor.public_id}/reviews/?min_stars=4", HTTP_HX_REQUEST="true")
+    text = filtered.content.decode()
+    assert "<html" not in text
+    assert text.count('class="review"') == 2
+    with_text = client.get(f"/instructors/{first.instructor.public_id}/reviews/?with_text=1").content.decode()
+    assert with_text.count('class="review"') == 2
+    assert with_text.index("Good") < with_text.index("Superb")
+
+
+# --- API ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("payload", "status", "detail"),
+    [
+        ({"stars": 0}, 422, "Choose a rating from 1 to 5 stars."),
+        ({"stars": 6}, 422, "Choose a rating from 1 to 5 stars."),
+        ({"stars": 5, "text": "b" * 501}, 422, "Keep your review to 500 characters; this one has 501."),
+        ({"stars": 5, "text": "<script>x</script>"}, 422, None),
+    ],
+)
+def test_api_refuses_bad_input(client, lesson, payload, status, detail):
+    client.force_login(lesson.student)
+    response = client.post("/api/v1/reviews/", {"lesson": lesson.public_id, **payload}, content_type="application/json")
+    assert response.status_code == status
+    if detail:
+        assert response.json()["detail"] == detail
+    else:
+        assert "must be plain text" in response.json()["detail"]
+    assert Review.objects.count() == 0
+
+
+def test_api_review_flow_and_access(client, lesson):
+    client.force_login(student())
+    response = client.post(
+        "/api/v1/reviews/", {"lesson": lesson.public_id, "stars": 5}, content_type="application/json"
+    )
+    assert (response.status_code, response.json()["detail"]) == (403, "You can only review your own lessons.")
+    assert Review.objects.count() == 0
+    client.logout()
+    response = client.post(
+        "/api/v1/reviews/", {"lesson": lesson.public_id, "stars": 5}, content_type="application/json"
+    )
+    assert response.status_code == 403
+    assert Review.objects.count() == 0
+
+    client.force_login(lesson.student)
+    response = client.post(
+        "/api/v1/reviews/", {"lesson": lesson.public_id, "stars": 5, "text": "Great"}, content_type="application/json"
+    )
+    assert response.status_code == 201
+    review_id = response.json()["id"]
+    assert response.json()["stars"] == 5
+    again = client.post("/api/v1/reviews/", {"lesson": lesson.public_id, "stars": 4}, content_type="application/json")
+    assert (again.status_code, again.json()["detail"]) == (409, "You have already reviewed this lesson.")
+    assert Review.objects.count() == 1
+
+    denied = client.post(f"/api/v1/reviews/{review_id}/response/", {"text": "me"}, content_type="application/json")
+    assert denied.status_code == 403
+    client.force_login(lesson.instructor.user)
+    answer = client.post(f"/api/v1/reviews/{review_id}/response/", {"text": "Thanks"}, content_type="application/json")
+    assert (answer.status_code, answer.json()["response"]["text"]) == (201, "Thanks")
+    second = client.post(f"/api/v1/reviews/{review_id}/response/", {"text": "More"}, content_type="application/json")
+    assert (second.status_code, second.json()["detail"]) == (409, "You have already responded to this review.")
+    assert ReviewResponse.objects.count() == 1
+
+    client.logout()
+    listing = client.get(f"/api/v1/reviews/?instructor={lesson.instructor.public_id}").json()
+    assert listing["count"] == 1
+    assert listing["results"][0]["response"]["text"] == "Thanks"

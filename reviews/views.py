@@ -1,0 +1,185 @@
+"""Pages and HTMX partials for favorites, reviews and achievements. Adapters only: parse, call one
+service, render."""
+
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.module_loading import import_string
+from django.views.decorators.http import require_http_methods, require_POST
+
+from bookings.models import Booking
+from catalog.models import InstructorProfile
+from reviews import selectors, services
+from reviews.errors import RefusedError
+from reviews.models import REVIEW_TEXT_MAX, Review
+
+REVIEWS_PER_PAGE = 10
+
+# ------------------------------------------------------------------------------- favorites
+
+
+def _favorite_fragment(request, profile, *, message: str = "", status: int = 200) -> HttpResponse:
+    html = render_to_string(
+        "reviews/partials/favorite_button.html", {"profile": profile, "favorite_message": message}, request=request
+    )
+    return HttpResponse(html, status=status)
+
+
+def _plain(message: str, status: int) -> HttpResponse:
+    return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
+
+
+@require_POST
+def favorite_set(request, public_id):
+    """Sets the favorite state to `favorite` ("true"/"false"); without it, toggles. Answers with the
+    heart as stored, or with the refusal message (4xx, which the page shows after rolling back)."""
+    profile = get_object_or_404(InstructorProfile.objects.select_related("user"), public_id=public_id)
+    if not request.user.is_authenticated:
+        return _plain("Log in to save favorites.", 401)
+    wanted = request.POST.get("favorite")
+    if wanted in ("true", "false"):
+        favorite = wanted == "true"
+    else:
+        favorite = profile.pk not in selectors.favorite_instructor_ids(request.user)
+    try:
+        services.favorite_set(user=request.user, instructor=profile, favorite=favorite, now=timezone.now())
+    except RefusedError as refusal:
+        if request.htmx:
+            return _plain(refusal.message, refusal.status)
+        return _favorite_fragment(request, profile, message=refusal.message, status=refusal.status)
+    return _favorite_fragment(request, profile)
+
+
+@login_required
+def favorite_list(request):
+    page = Paginator(selectors.favorites_of(request.user), 24).get_page(request.GET.get("page"))
+    return render(request, "reviews/favorites.html", {"page": page})
+
+
+# ------------------------------------------------------------------------------- reviews
+
+
+def _tip_step_url(review: Review) -> str | None:
+    """Where the student goes after reviewing: the payments app's tip step when configured
+    (settings.REVIEWS_TIP_STEP_URL: dotted path to `f(review) -> url or None`)."""
+    dotted = getattr(settings, "REVIEWS_TIP_STEP_URL", "")
+    return import_string(dotted)(review) if dotted else None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def review_create(request, public_id):
+    booking = get_object_or_404(Booking.objects.select_related("instructor__user"), public_id=public_id)
+    now = timezone.now()
+    values = {"stars": request.POST.get("stars", ""), "text": request.POST.get("text", "")}
+    if request.method == "POST":
+        try:
+            review = services.review_create(
+                booking=booking, user=request.user, stars=values["stars"], text=values["text"], now=now
+            )
+        except RefusedError as refusal:
+            return render(
+                request,
+                "reviews/review_form.html",
+                {"booking": booking, "refusal": refusal, "values": values, "text_max": REVIEW_TEXT_MAX},
+                status=refusal.status,
+            )
+        messages.success(request, "Thank you! Your review is published.")
+        return redirect(_tip_step_url(review) or f"/lessons/{booking.public_id}/")
+    refusal = services.review_refusal(booking=booking, user=request.user, now=now)
+    status = refusal.status if refusal else 200
+    return render(
+        request,
+        "reviews/review_form.html",
+        {"booking": booking, "blocked": refusal, "values": values, "text_max": REVIEW_TEXT_MAX},
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def review_respond(request, public_id):
+    review = get_object_or_404(
+        Review.objects.select_related("author", "instructor__user", "offer__service", "response"), public_id=public_id
+    )
+    if review.instructor.user_id != request.user.pk:
+        blocked = "Only the instructor who was reviewed can respond."
+        return render(request, "reviews/respond_form.html", {"review": None, "blocked": blocked}, status=403)
+    text = request.POST.get("text", "")
+    if request.method == "POST":
+        try:
+            services.review_respond(review=review, user=request.user, text=text, now=timezone.now())
+        except RefusedError as refusal:
+            return render(
+                request,
+                "reviews/respond_form.html",
+                {"review": review, "refusal": refusal, "text": text, "text_max": REVIEW_TEXT_MAX},
+                status=refusal.status,
+            )
+        messages.success(request, "Your response is published under the review.")
+        return redirect("instructor_reviews", public_id=review.instructor.public_id)
+    return render(request, "reviews/respond_form.html", {"review": review, "text": text, "text_max": REVIEW_TEXT_MAX})
+
+
+@require_POST
+def review_report(request, public_id):
+    review = get_object_or_404(Review, public_id=public_id, is_hidden=False)
+    if not request.user.is_authenticated:
+        return _plain("Log in to report a review.", 401)
+    try:
+        services.review_report(
+            review=review, user=request.user, reason=request.POST.get("reason", ""), now=timezone.now()
+        )
+    except RefusedError as refusal:
+        return render(
+            request,
+            "reviews/partials/report_form.html",
+            {"review": review, "report_error": refusal.message, "reason": request.POST.get("reason", "")},
+            status=refusal.status,
+        )
+    return render(request, "reviews/partials/report_form.html", {"review": review, "reported": True})
+
+
+def _list_filters(request) -> tuple[int | None, bool]:
+    try:
+        min_stars = int(request.GET.get("min_stars") or 0)
+    except ValueError:
+        min_stars = 0
+    return (min_stars if 1 <= min_stars <= 5 else None), request.GET.get("with_text") in ("1", "on", "true")
+
+
+def review_list_context(request, instructor) -> dict:
+    """What `reviews/partials/review_list.html` needs: the page of reviews, filters and the summary."""
+    min_stars, with_text = _list_filters(request)
+    reviews = selectors.reviews_with_reported_flag(
+        selectors.profile_reviews(instructor, min_stars=min_stars, with_text=with_text), request.user
+    )
+    page = Paginator(reviews, REVIEWS_PER_PAGE).get_page(request.GET.get("page"))
+    query = {key: value for key, value in (("min_stars", min_stars), ("with_text", "1" if with_text else "")) if value}
+    return {
+        "instructor": instructor,
+        "page": page,
+        "min_stars": min_stars,
+        "with_text": with_text,
+        "querystring": urlencode(query),
+        "summary": selectors.rating_summary(instructor),
+        "list_url": f"/instructors/{instructor.public_id}/reviews/",
+    }
+
+
+def instructor_reviews(request, public_id):
+    """All of an instructor's reviews. HTMX requests (filters, pages) get the list alone."""
+    instructor = get_object_or_404(InstructorProfile.objects.select_related("user"), public_id=public_id)
+    if instructor.status not in (InstructorProfile.Status.LIVE, InstructorProfile.Status.PAUSED):
+        raise Http404("No such instructor")
+    context = review_list_context(request, instructor)
+    if request.htmx:
+        return render(request, "reviews/partials/review_list.html", context)
+    return render(request, "reviews/instructor_reviews.html", context)

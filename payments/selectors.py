@@ -6,6 +6,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bookings.services import FREE_CANCELLATION, GRACE_PERIOD, LATE_CANCELLATION
+from payments.models import Credit, LedgerEntry, LedgerKind
 from payments.services.lifecycle import AUTHORIZE_LEAD, CAPTURE_DELAY
 
 
@@ -48,3 +49,45 @@ def checkout_explanation(*, booking, payment, intent_kind: str, zone: ZoneInfo, 
         )
     policy.append(f"Cancel after {_when(max(late_from, grace_until), zone)} or miss the lesson: you pay {total}.")
     return {"authorize": authorize, "charge": charge, "policy": policy}
+
+
+# ---------------------------------------------------------------- student billing
+
+# What a student sees on their billing page; reservations are bookkeeping, not money moving.
+BILLING_KINDS = {
+    LedgerKind.AUTHORIZATION: ("Card authorized (not charged yet)", 0),
+    LedgerKind.RELEASE: ("Authorization released", 0),
+    LedgerKind.CAPTURE: ("Card charged", 1),
+    LedgerKind.TIP: ("Tip", 1),
+    LedgerKind.REFUND: ("Refund to your card", -1),
+    LedgerKind.CREDIT_ISSUED: ("Platform credit received", 0),
+    LedgerKind.CREDIT_USED: ("Platform credit spent", 0),
+    LedgerKind.CREDIT_RESTORED: ("Platform credit given back", 0),
+    LedgerKind.CREDIT_EXPIRED: ("Platform credit expired", 0),
+}
+
+
+def student_billing_rows(*, student):
+    """Every charge, refund, credit and tip of `student`, newest first, each with the payment it
+    belongs to (for its receipt)."""
+    entries = (
+        LedgerEntry.objects.filter(student=student, kind__in=BILLING_KINDS)
+        .select_related("payment", "booking__instructor__user", "credit")
+        .order_by("-occurred_at", "-id")
+    )
+    rows = []
+    for entry in entries:
+        label, sign = BILLING_KINDS[entry.kind]
+        if entry.booking_id:
+            what = f"{entry.booking.service_name} with {entry.booking.instructor.user.full_name}"
+        else:
+            what = entry.note or (entry.credit.reason if entry.credit_id else "")
+        rows.append({"entry": entry, "label": label, "sign": sign, "what": what, "payment": entry.payment})
+    return rows
+
+
+def student_credits(*, student, now: datetime):
+    """Credit the student can still use, soonest expiring first."""
+    return Credit.objects.filter(
+        student=student, expired_at__isnull=True, expires_at__gt=now, remaining_cents__gt=0
+    ).order_by("expires_at", "id")

@@ -10,4 +10,7 @@ urlpatterns = [
     path("payments/checkout/<str:public_id>/", views.checkout, name="payments_checkout"),
     path("payments/checkout/<str:public_id>/finish/", views.checkout_done, name="payments_checkout_finish"),
     path("payments/fix-card/<str:public_id>/", views.fix_card, name="payments_fix_card"),
+    path("payments/tip/<str:public_id>/", views.tip, name="payments_tip"),
+    path("payments/billing/", views.billing, name="payments_billing"),
+    path("payments/receipts/<str:public_id>/", views.receipt, name="payments_receipt"),
 ]

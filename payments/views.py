@@ -1,10 +1,13 @@
-"""Students' payment pages: saved cards, checkout inside the booking flow, fixing a card."""
+"""Students' payment pages: saved cards, checkout inside the booking flow, fixing a card, tips."""
+
+import csv
+import secrets
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -12,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from bookings.models import Booking
 from payments import services
 from payments.models import Payment, SavedCard
-from payments.selectors import checkout_explanation
+from payments.selectors import checkout_explanation, student_billing_rows, student_credits
 from payments.stripe_client import ProviderUnavailable
 
 
@@ -162,4 +165,114 @@ def fix_card(request, public_id):
         request,
         "payments/fix_card.html",
         {"payment": payment, "saved_cards": SavedCard.objects.filter(user=request.user)},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def tip(request, public_id):
+    """A tip after a completed lesson, charged to one of the student's saved cards."""
+    booking = _own_booking(request, public_id)
+    now = timezone.now()
+    error, amount = "", ""
+    if request.method == "POST":
+        amount = request.POST.get("amount", "")
+        card = SavedCard.objects.filter(user=request.user, public_id=request.POST.get("card", "")).first()
+        try:
+            payment = services.tip_create(
+                booking=booking,
+                student=request.user,
+                amount_cents=services.dollars_to_cents(amount),
+                now=now,
+                idempotency_key=request.POST.get("key", ""),
+                card=card,
+            )
+        except ValidationError as problem:
+            error = _message(problem)
+        except ProviderUnavailable as problem:
+            error = str(problem)
+        else:
+            messages.success(
+                request,
+                f"Thank you! Your {_dollars(payment.captured_cents)} tip goes to {booking.instructor.user.full_name}.",
+            )
+            return redirect("booking_detail", public_id=booking.public_id)
+    elif not services.tip_allowed(booking=booking, student=request.user):
+        messages.error(request, "You can leave one tip after a completed lesson.")
+        return redirect("booking_detail", public_id=booking.public_id)
+    return render(
+        request,
+        "payments/tip.html",
+        {
+            "booking": booking,
+            "local_start": booking.lesson_starts_at.astimezone(request.user.zone),
+            "saved_cards": SavedCard.objects.filter(user=request.user),
+            "key": request.POST.get("key") or secrets.token_urlsafe(24),
+            "amount": amount,
+            "error": error,
+        },
+        status=422 if error else 200,
+    )
+
+
+def _dollars(cents: int) -> str:
+    return f"${cents // 100:,}.{cents % 100:02d}"
+
+
+@login_required
+@require_GET
+def billing(request):
+    """The student's billing history: every charge, refund, credit and tip; credit balance."""
+    now = timezone.now()
+    rows = student_billing_rows(student=request.user)
+    if request.GET.get("format") == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="instainstru-billing.csv"'
+        writer = csv.writer(response)
+        writer.writerow(["date", "time_zone", "what", "lesson", "amount_usd", "reference"])
+        for row in rows:
+            entry = row["entry"]
+            amount = entry.amount_cents * (row["sign"] or 1)
+            writer.writerow(
+                [
+                    entry.occurred_at.astimezone(request.user.zone).strftime("%Y-%m-%d %H:%M"),
+                    request.user.zone.key,
+                    row["label"],
+                    _csv_safe(row["what"]),
+                    f"{amount / 100:.2f}",
+                    entry.provider_id,
+                ]
+            )
+        return response
+    credits = student_credits(student=request.user, now=now)
+    return render(
+        request,
+        "payments/billing.html",
+        {
+            "rows": rows,
+            "credits": credits,
+            "credit_total_cents": sum(credit.remaining_cents for credit in credits),
+            "zone": request.user.zone,
+        },
+    )
+
+
+def _csv_safe(text: str) -> str:
+    # Spreadsheet apps run cells that start with these as formulas.
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
+@login_required
+@require_GET
+def receipt(request, public_id):
+    payment = get_object_or_404(
+        Payment.objects.select_related("booking__instructor__user", "student"), public_id=public_id
+    )
+    if payment.student_id != request.user.pk or not payment.captured_cents:
+        raise Http404
+    card = SavedCard.objects.filter(payment_method_id=payment.payment_method_id).first()
+    return render(
+        request,
+        "payments/receipt.html",
+        {"payment": payment, "booking": payment.booking, "card": card, "zone": request.user.zone},
     )

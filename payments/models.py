@@ -342,6 +342,7 @@ class Payout(models.Model):
     fee_cents = models.PositiveIntegerField(default=0)
     status = models.CharField(max_length=16)
     arrival_date = models.DateTimeField(null=True, blank=True)
+    request_key = models.CharField(max_length=120, blank=True, help_text="The form's key (replays).")
     created_at = models.DateTimeField()
 
     class Meta:

@@ -6,7 +6,18 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bookings.services import FREE_CANCELLATION, GRACE_PERIOD, LATE_CANCELLATION
-from payments.models import Credit, LedgerEntry, LedgerKind
+from payments.models import (
+    ConnectAccount,
+    Credit,
+    InstructorDebt,
+    LedgerEntry,
+    LedgerKind,
+    Payment,
+    PaymentKind,
+    PaymentStatus,
+    Payout,
+    Settlement,
+)
 from payments.services.lifecycle import AUTHORIZE_LEAD, CAPTURE_DELAY
 
 
@@ -91,3 +102,57 @@ def student_credits(*, student, now: datetime):
     return Credit.objects.filter(
         student=student, expired_at__isnull=True, expires_at__gt=now, remaining_cents__gt=0
     ).order_by("expires_at", "id")
+
+
+# ---------------------------------------------------------------- instructor earnings
+
+
+def instructor_earnings(*, instructor, now: datetime) -> dict:
+    """Per lesson: gross (the lesson price earned on), commission, tips, net, pending or paid;
+    totals; payouts; outstanding debt."""
+    payments = list(
+        Payment.objects.filter(instructor=instructor)
+        .exclude(status=PaymentStatus.CANCELED)
+        .select_related("booking__student")
+        .order_by("-booking__lesson_starts_at", "kind")
+    )
+    tips = {p.booking_id: p for p in payments if p.kind == PaymentKind.TIP}
+    lessons = []
+    for payment in payments:
+        if payment.kind != PaymentKind.LESSON:
+            continue
+        tip = tips.get(payment.booking_id)
+        tip_cents = tip.instructor_share_cents if tip else 0
+        if payment.settlement == Settlement.LATE_CANCEL:
+            gross = 0
+        elif payment.settlement == Settlement.PARTIAL and payment.settle_price_cents is not None:
+            gross = payment.settle_price_cents
+        else:
+            gross = payment.lesson_price_cents
+        share = payment.instructor_share_cents
+        paid = payment.transferred_cents + (tip.transferred_cents if tip else 0)
+        net = share + tip_cents
+        lessons.append(
+            {
+                "starts_at": payment.booking.lesson_starts_at,
+                "service": payment.booking.service_name,
+                "student": payment.booking.student.full_name,
+                "booking": payment.booking,
+                "gross_cents": gross,
+                "commission_cents": max(0, gross - share),
+                "tips_cents": tip_cents,
+                "net_cents": net,
+                "paid_cents": paid,
+                "status": "paid" if net and paid >= net else ("on hold" if payment.payout_held else "pending"),
+            }
+        )
+    debt = sum(d.outstanding_cents for d in InstructorDebt.objects.filter(instructor=instructor))
+    return {
+        "lessons": lessons,
+        "pending_cents": sum(row["net_cents"] - row["paid_cents"] for row in lessons),
+        "paid_cents": sum(row["paid_cents"] for row in lessons),
+        "tips_cents": sum(row["tips_cents"] for row in lessons),
+        "debt_cents": debt,
+        "payouts": list(Payout.objects.filter(instructor=instructor).order_by("-created_at")),
+        "account": ConnectAccount.objects.filter(instructor=instructor).first(),
+    }

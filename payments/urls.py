@@ -1,6 +1,6 @@
 from django.urls import path
 
-from payments import views, views_webhooks
+from payments import views, views_instructors, views_webhooks
 
 urlpatterns = [
     path("payments/webhooks/stripe/", views_webhooks.stripe_webhook, name="payments_stripe_webhook"),
@@ -13,4 +13,8 @@ urlpatterns = [
     path("payments/tip/<str:public_id>/", views.tip, name="payments_tip"),
     path("payments/billing/", views.billing, name="payments_billing"),
     path("payments/receipts/<str:public_id>/", views.receipt, name="payments_receipt"),
+    path("payments/connect/start/", views_instructors.connect_start, name="payments_connect_start"),
+    path("payments/connect/return/", views_instructors.connect_return, name="payments_connect_return"),
+    path("payments/connect/refresh/", views_instructors.connect_refresh, name="payments_connect_refresh"),
+    path("teach/earnings/", views_instructors.earnings, name="payments_earnings"),
 ]

@@ -27,3 +27,11 @@ def lesson_payment(booking, user):
         "tip": payments.get(PaymentKind.TIP),
         "can_tip": tip_allowed(booking=booking, student=user),
     }
+
+
+@register.simple_tag
+def connect_status(user):
+    """The instructor's Connect account row (or None) for the onboarding Payouts step."""
+    from payments.models import ConnectAccount
+
+    return ConnectAccount.objects.filter(instructor__user=user).first()

@@ -71,7 +71,7 @@ def instant_payout_create(*, instructor, now: datetime, idempotency_key: str) ->
         ledger_record(
             kind=LedgerKind.PAYOUT_FEE,
             amount_cents=fee,
-            key=f"payout-fee:{payout.id}",
+            key=f"reversal:{fee_provider_id}",  # the webhook sees the same reversal
             occurred_at=now,
             instructor=instructor,
             provider_id=fee_provider_id,

@@ -80,3 +80,17 @@ def completed_lesson(server, *, now: datetime, offer=None, who=None, card="pm_ca
     booking.refresh_from_db()
     payment.refresh_from_db()
     return booking, payment, when
+
+
+def assert_reconciled() -> None:
+    """`manage.py reconcile_payments` finds no difference between the ledger and the server."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    try:
+        call_command("reconcile_payments", stdout=out)
+    except Exception as error:
+        raise AssertionError(f"reconcile_payments: {error}\n{out.getvalue()}") from error
+    assert out.getvalue().strip().endswith("No differences."), out.getvalue()

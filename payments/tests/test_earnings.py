@@ -12,9 +12,16 @@ from accounts.tests.factories import staff
 from payments import stripe_client
 from payments.models import InstructorDebt, LedgerEntry, Payout
 from payments.services import connect_balance_cents, instant_payout_create, payment_refund
-from payments.tests.helpers import at, completed_lesson, instructor_offer, ledger
+from payments.tests.helpers import assert_reconciled, at, completed_lesson, instructor_offer, ledger
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _ends_reconciled(local_stripe):
+    """Every scenario ends with `reconcile_payments` finding no difference."""
+    yield
+    assert_reconciled()
 
 
 def test_instant_payout_then_a_refund_leaves_a_debt_recovered_from_the_next_earnings(local_stripe, now):

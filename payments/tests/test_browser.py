@@ -167,3 +167,91 @@ def test_saved_cards_add_set_default_and_remove_a_card_lessons_depend_on(live_ur
     assert stripe_client.call("payment_methods", "retrieve", visa.payment_method_id).customer is None
     customer = stripe_client.call("customers", "retrieve", learner.stripe_customer.customer_id)
     assert customer.invoice_settings.default_payment_method == mastercard.payment_method_id
+
+
+def test_acceptance_card_booking_charge_times_tip_and_billing(live_url, page, browser_stripe):
+    """A student adds a card through Stripe.js, books, sees when they will be charged, tips after
+    the lesson and finds it all on the billing page."""
+    from accounts.tests.factories import student
+    from bookings.services import bookings_complete_finished
+    from payments.services.lifecycle import payments_run_due
+    from payments.tests.helpers import assert_reconciled, at, instructor_offer
+
+    offer = off_the_page(instructor_offer, browser_stripe, now=timezone.now())
+    learner = student(full_name="Tia Tipper")
+    log_in(page, live_url, learner)
+
+    page.goto(f"{live_url}/payments/cards/")
+    type_card(page, "4242 4242 4242 4242")
+    page.get_by_role("button", name="Save card").click()
+    expect(page.get_by_text("Saved Visa ending 4242 (expires 12/2034).")).to_be_visible()
+
+    page.goto(f"{live_url}/instructors/{offer.instructor.public_id}/book/")
+    page.get_by_label("Duration").select_option("60")
+    page.get_by_label("Where").select_option("online")
+    day = (timezone.now().astimezone(learner.zone) + timedelta(days=2)).date()
+    page.get_by_label("From").fill(day.isoformat())
+    page.get_by_role("button", name="Show times").click()
+    page.get_by_role("link", name="10:00").first.click()
+    page.get_by_role("button", name="Continue to payment").click()
+    booking = Booking.objects.get()
+    zone = learner.zone
+    authorize_at = (booking.lesson_starts_at - timedelta(hours=24)).astimezone(zone)
+    charge_at = (booking.lesson_ends_at + timedelta(hours=24)).astimezone(zone)
+    expect(
+        page.get_by_text(
+            f"We save your card now and authorize $100.80 on {authorize_at:%A} {authorize_at.day} "
+            f"{authorize_at:%B, %H:%M}, 24 hours before the lesson."
+        )
+    ).to_be_visible()
+    expect(page.get_by_text(f"You are charged on {charge_at:%A} {charge_at.day} {charge_at:%B, %H:%M}")).to_be_visible()
+    expect(page.get_by_label("Visa ending 4242 (expires 12/2034)")).to_be_checked()
+    page.get_by_role("button", name="Confirm and book").click()
+    expect(page.get_by_text("Confirmed")).to_be_visible()
+    assert learner.saved_cards.count() == 1
+
+    # Time passes: authorized at T−24 h, the lesson is given, charged 24 h later.
+    def lesson_happens():
+        payments_run_due(now=at(browser_stripe, booking.lesson_starts_at - timedelta(hours=24)))
+        bookings_complete_finished(now=at(browser_stripe, booking.lesson_ends_at + timedelta(minutes=1)))
+        return payments_run_due(now=at(browser_stripe, booking.lesson_ends_at + timedelta(hours=24)))
+
+    assert off_the_page(lesson_happens)["captured"] == 1
+
+    page.reload()
+    expect(page.get_by_text("Payment: Charged — $100.80 charged.")).to_be_visible()
+    page.get_by_role("link", name="Leave a tip").click()
+    page.get_by_label("Tip amount in dollars ($1.00 to $180.00)").fill("500")
+    page.get_by_role("button", name="Send tip").click()
+    expect(page.get_by_text("A tip can be from $1.00 to $180.00.")).to_be_visible()
+    page.get_by_label("Tip amount in dollars ($1.00 to $180.00)").fill("15")
+    page.get_by_role("button", name="Send tip").click()
+    expect(page.get_by_text(f"Thank you! Your $15.00 tip goes to {offer.instructor.user.full_name}.")).to_be_visible()
+    expect(page.get_by_text("Your tip: $15.00. Thank you!")).to_be_visible()
+
+    page.get_by_role("link", name="Billing").first.click()
+    history = page.get_by_role("table", name="Billing history")
+    expect(history.get_by_role("row")).to_have_count(4)  # header, tip, charge, authorization
+    # (The lesson's times were simulated days ahead; the tip was real-time, so order by kind.)
+    tip_row = history.get_by_role("row").filter(has_text="Tip")
+    charge_row = history.get_by_role("row").filter(has_text="Card charged")
+    expect(tip_row).to_contain_text("$15.00")
+    expect(charge_row).to_contain_text("$100.80")
+    expect(history.get_by_role("row").filter(has_text="Card authorized (not charged yet)")).to_contain_text("$100.80")
+    expect(page.get_by_role("heading", name="Platform credit: $0.00")).to_be_visible()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download CSV").click()
+    lines = open(download.value.path(), encoding="utf-8").read().splitlines()
+    tip_charge = Payment.objects.get(kind="tip").charge_id
+    assert (
+        len(lines) == 4
+        and sum(
+            line.endswith(f",Tip,{booking.service_name} with {offer.instructor.user.full_name},15.00,{tip_charge}")
+            for line in lines
+        )
+        == 1
+    )
+    charge_row.get_by_role("link", name="Receipt").click()
+    expect(page.get_by_role("heading", name="Receipt")).to_be_visible()
+    expect(page.get_by_text("Charged to Visa ending 4242")).to_be_visible()
+    off_the_page(assert_reconciled)

@@ -255,3 +255,24 @@ def test_acceptance_card_booking_charge_times_tip_and_billing(live_url, page, br
     expect(page.get_by_role("heading", name="Receipt")).to_be_visible()
     expect(page.get_by_text("Charged to Visa ending 4242")).to_be_visible()
     off_the_page(assert_reconciled)
+
+
+def test_payment_pages_fit_a_phone(live_url, phone_page, browser_stripe):
+    from payments.tests.helpers import completed_lesson
+
+    now = timezone.now().replace(hour=15, minute=0, second=0, microsecond=0)  # lesson at 10:00/11:00 New York
+    booking, _, _ = off_the_page(completed_lesson, browser_stripe, now=now)
+    log_in(phone_page, live_url, booking.student)
+    for path in ("/payments/cards/", "/payments/billing/", f"/payments/tip/{booking.public_id}/"):
+        phone_page.goto(live_url + path)
+        expect(phone_page.get_by_role("heading", level=1)).to_be_visible()
+        assert phone_page.evaluate("document.documentElement.scrollWidth") <= 375, path
+    phone_page.context.clear_cookies()
+    log_in(phone_page, live_url, booking.instructor.user)
+    phone_page.goto(live_url + "/teach/earnings/")
+    expect(phone_page.get_by_role("heading", name="Earnings")).to_be_visible()
+    expect(phone_page.get_by_role("table", name="Lessons")).to_contain_text("$76.50")
+    assert phone_page.evaluate("document.documentElement.scrollWidth") <= 375
+    phone_page.get_by_role("button", name="Pay out now").click()
+    expect(phone_page.get_by_text("Instant payout of $74.97 sent (fee $1.53).")).to_be_visible()
+    expect(phone_page.get_by_role("list", name="Payouts")).to_contain_text("Instant · $74.97 (fee $1.53)")

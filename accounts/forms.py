@@ -77,3 +77,8 @@ class AccountSettingsForm(forms.Form):
             data=data,
             initial={"full_name": user.full_name, "timezone": user.timezone, "phone_number": user.phone_number},
         )
+
+
+class SavedAddressForm(forms.Form):
+    label = forms.CharField(label="Name of the place", max_length=60, help_text="For example Home or Office.")
+    text = forms.CharField(label="Address", max_length=250, help_text="Street address, intersection or ZIP code.")

@@ -7,6 +7,7 @@ student and an instructor. Each user keeps an IANA timezone: storage is UTC, dis
 import zoneinfo
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.contrib.gis.db import models as gis
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone as django_timezone
@@ -93,3 +94,28 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def is_instructor(self) -> bool:
         return self._in_group(INSTRUCTORS_GROUP)
+
+
+MAX_SAVED_ADDRESSES = 10
+
+
+class SavedAddress(models.Model):
+    """A place a student has lessons (home, office…), geocoded when saved so booking forms can
+    check it against an instructor's coverage without asking again."""
+
+    public_id = PublicIdField()
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="saved_addresses")
+    label = models.CharField(max_length=60)
+    text = models.CharField(max_length=250, help_text="The address as the geocoder understood it.")
+    point = gis.PointField(geography=True)
+    neighborhood = models.ForeignKey(
+        "catalog.Neighborhood", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=django_timezone.now)
+
+    class Meta:
+        ordering = ["label", "id"]
+        constraints = [models.UniqueConstraint(fields=["user", "label"], name="saved_address_label_unique")]
+
+    def __str__(self):
+        return f"{self.label}: {self.text}"

@@ -15,6 +15,9 @@ SUPPORT_GROUP = "support"
 SUPPORT_CHANGE_PERMISSIONS = [
     ("accounts", "change_user"),
     ("notifications", "add_notification"),
+    # Support resolves reported lesson problems and cancels bookings for the platform (admin actions).
+    ("bookings", "change_booking"),
+    ("bookings", "change_problemreport"),
 ]
 
 

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from bookings import services
-from bookings.models import Booking, BookingEvent, ProblemReport
+from bookings.models import Booking, BookingEvent, BookingStatus, ProblemReport
 
 
 class BookingEventInline(admin.TabularInline):
@@ -37,19 +37,27 @@ class BookingAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.action(description="Cancel by the platform (free for the student)")
+    @admin.action(description="Cancel by the platform (free for the student)", permissions=["change"])
     def cancel_by_platform(self, request, queryset):
+        done = 0
         for booking in queryset:
+            if booking.status == BookingStatus.CANCELLED:
+                self.message_user(request, f"{booking.public_id} was already cancelled.", messages.WARNING)
+                continue
             try:
                 services.booking_cancel(
                     booking=booking,
                     user=request.user,
                     now=timezone.now(),
-                    reason="Cancelled by staff",
+                    reason="Cancelled by InstaInstru",
                     as_platform=True,
                 )
             except ValidationError as error:
                 self.message_user(request, f"{booking.public_id}: {' '.join(error.messages)}", messages.ERROR)
+            else:
+                done += 1
+        if done:
+            self.message_user(request, f"Cancelled {done} booking(s) by the platform; the students pay nothing.")
 
 
 @admin.register(ProblemReport)
@@ -74,8 +82,17 @@ class ProblemReportAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.resolved_at is not None:
+            return [*self.readonly_fields, "minutes_delivered", "resolution_note"]
+        return self.readonly_fields
+
     def _resolve(self, request, queryset, resolution):
+        done = 0
         for report in queryset:
+            if report.resolved_at is not None:
+                self.message_user(request, f"{report.booking} was already resolved.", messages.WARNING)
+                continue
             try:
                 services.problem_resolve(
                     report=report,
@@ -87,15 +104,20 @@ class ProblemReportAdmin(admin.ModelAdmin):
                 )
             except ValidationError as error:
                 self.message_user(request, f"{report.booking}: {' '.join(error.messages)}", messages.ERROR)
+            else:
+                done += 1
+        if done:
+            label = ProblemReport.Resolution(resolution).label.lower()
+            self.message_user(request, f"Resolved {done} problem(s) as {label}; both sides were told.")
 
-    @admin.action(description="Resolve: lesson completed")
+    @admin.action(description="Resolve: lesson completed", permissions=["change"])
     def resolve_completed(self, request, queryset):
         self._resolve(request, queryset, ProblemReport.Resolution.COMPLETED)
 
-    @admin.action(description="Resolve: partly completed (set minutes delivered first)")
+    @admin.action(description="Resolve: partly completed (set minutes delivered first)", permissions=["change"])
     def resolve_partly_completed(self, request, queryset):
         self._resolve(request, queryset, ProblemReport.Resolution.PARTLY_COMPLETED)
 
-    @admin.action(description="Resolve: cancelled without charge")
+    @admin.action(description="Resolve: cancelled without charge", permissions=["change"])
     def resolve_cancelled(self, request, queryset):
         self._resolve(request, queryset, ProblemReport.Resolution.CANCELLED_NO_CHARGE)

@@ -4,6 +4,7 @@ from django import forms
 
 from bookings.models import ProblemReport
 from bookings.services import INSTRUCTOR_PROBLEMS, STUDENT_PROBLEMS
+from catalog.geocoding import UNKNOWN_ADDRESS_MESSAGE, geocode
 from catalog.models import LocationType
 
 
@@ -42,6 +43,7 @@ class ChooseForm(forms.Form):
 
 
 class ReviewForm(forms.Form):
+    saved_address = forms.ChoiceField(label="Your address", required=False)
     address = forms.CharField(label="Address", max_length=250, required=False)
     details = forms.CharField(label="Directions or details", max_length=250, required=False)
     note = forms.CharField(
@@ -49,37 +51,46 @@ class ReviewForm(forms.Form):
     )
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
 
-    def __init__(self, *, location_type: str, **kwargs):
+    def __init__(self, *, location_type: str, saved_addresses=(), **kwargs):
         super().__init__(**kwargs)
         self.location_type = location_type
+        self.saved_addresses = {address.public_id: address for address in saved_addresses}
+        if location_type != LocationType.STUDENT_PLACE or not self.saved_addresses:
+            del self.fields["saved_address"]
+        else:
+            self.fields["saved_address"].choices = [
+                *((a.public_id, f"{a.label}: {a.text}") for a in self.saved_addresses.values()),
+                ("", "Another address (type it below)"),
+            ]
+            self.fields["saved_address"].initial = next(iter(self.saved_addresses))
+            self.fields["address"].label = "Another address"
         if location_type in (LocationType.ONLINE, LocationType.STUDIO):
             del self.fields["address"]
             del self.fields["details"]
         elif location_type == LocationType.NEUTRAL:
             self.fields["address"].label = "Meeting place"
             self.fields["address"].required = True
-        else:
+        elif not self.saved_addresses:
             self.fields["address"].label = "Your address"
             self.fields["address"].required = True
 
     def clean(self):
         data = super().clean()
-        if self.location_type == LocationType.STUDENT_PLACE and data.get("address"):
-            result = _geocode(data["address"])
+        if self.location_type != LocationType.STUDENT_PLACE:
+            return data
+        saved = self.saved_addresses.get(data.get("saved_address") or "")
+        if saved is not None:
+            data["address"], data["point"] = saved.text, saved.point
+        elif data.get("address"):
+            result = geocode(data["address"])
             if result is None:
-                self.add_error("address", "We could not find that address. Check it and try again.")
+                self.add_error("address", UNKNOWN_ADDRESS_MESSAGE)
             else:
                 data["point"] = result.point
                 data["address"] = result.label
+        elif "address" not in self.errors:
+            self.add_error("address", "Pick a saved address or type one.")
         return data
-
-
-def _geocode(query: str):
-    try:
-        from catalog.geocoding import geocode
-    except ImportError:  # the catalog's geocoder has not landed yet
-        return None
-    return geocode(query)
 
 
 class ProblemForm(forms.Form):

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from django.db.models import Q, QuerySet
+from django.conf import settings
+from django.db.models import Count, Expression, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from bookings.models import HOLDS_TIME, Booking, BookingStatus
 
@@ -53,3 +56,24 @@ def booking_for_participant(*, user, public_id: str) -> Booking | None:
         .select_related("student", "instructor__user", "offer__service")
         .first()
     )
+
+
+def search_completed_lessons_annotation(*, now: datetime | None = None) -> Expression:
+    """Completed lessons per instructor whose lesson started in the last SEARCH_COMPLETED_LESSONS_DAYS
+    days, as an expression over an `InstructorProfile` queryset (search ranks by it; see
+    `search.ranking`). Plugged in by the SEARCH_COMPLETED_LESSONS_ANNOTATION setting."""
+    now = now or timezone.now()
+    days = getattr(settings, "SEARCH_COMPLETED_LESSONS_DAYS", 365)
+    completed = (
+        Booking.objects.filter(
+            instructor=OuterRef("pk"),
+            status=BookingStatus.COMPLETED,
+            lesson_starts_at__gte=now - timedelta(days=days),
+            lesson_starts_at__lte=now,
+        )
+        .order_by()
+        .values("instructor")
+        .annotate(lessons=Count("pk"))
+        .values("lessons")
+    )
+    return Coalesce(Subquery(completed, output_field=IntegerField()), Value(0))

@@ -86,6 +86,16 @@ def booking_start(request, public_id):
     )
 
 
+def _search_term_learn(request, *, service) -> None:
+    """A booking after a search whose words matched no service teaches search an alias (search.services)."""
+    from search.services import search_term_alias_observe
+    from search.views import UNMATCHED_TERM_KEY
+
+    term = request.session.get(UNMATCHED_TERM_KEY, "")
+    if term:
+        search_term_alias_observe(user=request.user, term=term, service=service, now=timezone.now())
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def booking_review(request, public_id):
@@ -109,6 +119,7 @@ def booking_review(request, public_id):
     price = offer.price_cents_for(duration)
     form = ReviewForm(
         location_type=location_type,
+        saved_addresses=request.user.saved_addresses.all(),
         data=request.POST or None,
         initial={"idempotency_key": secrets.token_urlsafe(24)},
     )
@@ -130,6 +141,7 @@ def booking_review(request, public_id):
         except ValidationError as error:
             form.add_error(None, error)
         else:
+            _search_term_learn(request, service=offer.service)
             # The time is held; the payments checkout confirms it (or releases it).
             return redirect("payments_checkout", public_id=booking.public_id)
     return render(
@@ -328,6 +340,7 @@ def booking_reschedule(request, public_id):
             "zone": zone,
             "local_start": booking.lesson_starts_at.astimezone(zone),
             "next_from": start + timedelta(days=DAYS_SHOWN),
+            "is_instructor": booking.instructor.user_id == request.user.pk,
             "late": booking.lesson_starts_at - now < services.FREE_CANCELLATION,
         },
     )

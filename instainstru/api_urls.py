@@ -26,4 +26,5 @@ urlpatterns = [
     path("", include("accounts.api")),
     path("", include("search.api")),
     path("", include("reviews.api")),
+    path("", include("bookings.api")),
 ]

@@ -15,7 +15,8 @@ from zoneinfo import ZoneInfo
 from django.contrib.gis.db.models.functions import Distance
 from django.contrib.gis.geos import Point
 
-from catalog.models import AgeGroup, Category, Level, LocationType, Neighborhood, Service
+from catalog.models import AgeGroup, Level, LocationType, Neighborhood, Service
+from search.lookup_cache import lookup_tables
 from search.lookups import DatabaseLookup
 from search.parsing import ParsedQuery, parse_query
 from search.selectors import DEFAULT_RADIUS_KM, SearchFilters, SearchResults, Sort, search_instructors
@@ -83,14 +84,34 @@ def canonical_params(cleaned: dict, parsed: ParsedQuery | None) -> dict:
     return params
 
 
-def search_run(*, cleaned: dict, zone: ZoneInfo, now: datetime, lookup: DatabaseLookup | None = None) -> SearchOutcome:
-    """Runs a search from validated `SearchForm` data. Unknown slugs and places become messages, not errors."""
+@dataclass
+class Understanding:
+    parsed: ParsedQuery | None
+    params: dict  # canonical parameters, see canonical_params
+
+
+def search_understand(*, cleaned: dict, zone: ZoneInfo, now: datetime, lookup: DatabaseLookup | None = None):
+    """Reads the natural-language query (no search yet): the page redirects to `params` first."""
     lookup = lookup or DatabaseLookup()
     parsed = None
     if cleaned.get("q"):
         parsed = parse_query(cleaned["q"], lookup=lookup, now=now, zone=zone, latitude=cleaned.get("lat"),
                              longitude=cleaned.get("lng"))  # fmt: skip
-    params = canonical_params(cleaned, parsed)
+    return Understanding(parsed=parsed, params=canonical_params(cleaned, parsed))
+
+
+def search_run(
+    *,
+    cleaned: dict,
+    zone: ZoneInfo,
+    now: datetime,
+    lookup: DatabaseLookup | None = None,
+    understanding: Understanding | None = None,
+) -> SearchOutcome:
+    """Runs a search from validated `SearchForm` data. Unknown slugs and places become messages, not errors."""
+    lookup = lookup or DatabaseLookup()
+    understanding = understanding or search_understand(cleaned=cleaned, zone=zone, now=now, lookup=lookup)
+    parsed, params = understanding.parsed, understanding.params
     filters, chips, messages = _filters(params, lookup=lookup, now=now, zone=zone)
     if parsed and parsed.needs_location and filters.point is None:
         messages.append("Share your location (the “Use my location” button) to see instructors near you.")
@@ -117,18 +138,19 @@ def _filters(params: dict, *, lookup, now, zone) -> tuple[SearchFilters, list[Ch
     def chip(param: str, label: str, *also: str) -> None:
         chips.append(Chip(param=param, label=label, remove_params=_without(params, param, *also)))
 
+    tables = lookup_tables()
     if slug := params.get("service"):
-        service = Service.objects.filter(slug=slug).first()
+        service = tables.services.get(slug)
         if service:
             filters.service_id = service.pk
             chip("service", service.name)
         else:
             messages.append(f"There is no service “{slug}”.")
     if slug := params.get("category"):
-        category = Category.objects.filter(slug=slug).first()
-        if category:
+        category_name = tables.categories.get(slug)
+        if category_name:
             filters.category_slug = slug
-            chip("category", category.name)
+            chip("category", category_name)
         else:
             messages.append(f"There is no category “{slug}”.")
     if age := params.get("age"):
@@ -160,7 +182,7 @@ def _filters(params: dict, *, lookup, now, zone) -> tuple[SearchFilters, list[Ch
                 )
             )
     if area := params.get("area"):
-        hood = Neighborhood.objects.filter(slug=area).first()
+        hood = tables.neighborhoods.get(area)
         if hood:
             filters.neighborhood_slug, filters.point = hood.slug, hood.center
             chip("area", hood.name)
@@ -236,4 +258,4 @@ def querystring(params: dict) -> str:
     return urlencode(params, doseq=True)
 
 
-__all__ = ["DEFAULT_RADIUS_KM", "SearchOutcome", "canonical_params", "querystring", "search_run"]
+__all__ = ["DEFAULT_RADIUS_KM", "SearchOutcome", "canonical_params", "querystring", "search_run", "search_understand"]

@@ -119,10 +119,9 @@ class DatabaseLookup:
         return found
 
     def _borough(self, phrase: str) -> str:
-        from catalog.models import Neighborhood
+        from search.lookup_cache import lookup_tables
 
         if self._regions is None:
-            regions = Neighborhood.objects.values_list("region", flat=True).distinct()
-            self._regions = {region.lower(): region for region in regions}
+            self._regions = lookup_tables().regions
         name = BOROUGH_ALIASES.get(phrase, phrase)
         return self._regions.get(name.lower(), "") if name else ""

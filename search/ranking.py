@@ -21,9 +21,10 @@ to functions returning query expressions over an `InstructorProfile` queryset, s
 in SQL):
 
 - SEARCH_RATING_ANNOTATIONS → `{"rating_count": expr, "rating_sum": expr}`
-- SEARCH_COMPLETED_LESSONS_ANNOTATION → expr
+- SEARCH_COMPLETED_LESSONS_ANNOTATION → expr (called with `now=`; bookings' completed lessons in the
+  last SEARCH_COMPLETED_LESSONS_DAYS days)
 
-Until reviews and bookings land, everyone has 0 reviews ("New") and 0 completed lessons.
+Until the reviews work lands, everyone has 0 reviews ("New").
 """
 
 from __future__ import annotations
@@ -65,10 +66,11 @@ def rating_annotations() -> dict[str, Expression]:
     return {"rating_count": Value(0, output_field=IntegerField()), "rating_sum": Value(0.0, output_field=FloatField())}
 
 
-def completed_lessons_annotation() -> Expression:
+def completed_lessons_annotation(*, now=None) -> Expression:
+    """Completed lessons per instructor, from the bookings work when configured (called with `now`)."""
     dotted = getattr(settings, "SEARCH_COMPLETED_LESSONS_ANNOTATION", "")
     if dotted:
-        return import_string(dotted)()
+        return import_string(dotted)(now=now)
     return Value(0, output_field=IntegerField())
 
 

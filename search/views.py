@@ -11,8 +11,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from catalog.models import Service
-from search.engine import querystring, search_run
+from search.engine import querystring, search_run, search_understand
 from search.forms import SearchForm
+from search.lookups import DatabaseLookup
 from search.selectors import Sort
 from search.services import search_term_alias_observe
 
@@ -32,15 +33,22 @@ def search_page(request):
     if not form.is_valid():
         return render(request, template, {"form": form, "sort_choices": Sort.CHOICES}, status=400)
     zone = searcher_zone(request)
-    outcome = search_run(cleaned=form.cleaned_data, zone=zone, now=timezone.now())
-    if outcome.parsed is not None:
-        if outcome.parsed.service is None and outcome.parsed.free_text:
-            request.session[UNMATCHED_TERM_KEY] = outcome.parsed.free_text
-        # Show the understood parts as parameters (and chips); the URL stays shareable.
+    now = timezone.now()
+    lookup = DatabaseLookup()
+    understanding = search_understand(cleaned=form.cleaned_data, zone=zone, now=now, lookup=lookup)
+    parsed = understanding.parsed
+    if parsed is not None:
+        unmatched = parsed.free_text if parsed.service is None else ""
+        # Written only when it changes: a session write is a database write on every search.
+        if unmatched and request.session.get(UNMATCHED_TERM_KEY) != unmatched:
+            request.session[UNMATCHED_TERM_KEY] = unmatched
+        # Show the understood parts as parameters (and chips); the URL stays shareable. The
+        # search itself runs once, on the page redirected to.
         page = form.cleaned_data.get("page")
-        target = querystring({**outcome.params, **({"page": page} if page else {})})
+        target = querystring({**understanding.params, **({"page": page} if page else {})})
         if sorted(parse_qsl(target)) != sorted(parse_qsl(request.GET.urlencode())):
             return HttpResponseRedirect(f"{reverse('search')}?{target}")
+    outcome = search_run(cleaned=form.cleaned_data, zone=zone, now=now, lookup=lookup, understanding=understanding)
     context = {
         "form": form,
         "outcome": outcome,

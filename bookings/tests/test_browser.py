@@ -13,6 +13,7 @@ from availability.models import AvailabilitySettings, WeeklyAvailability
 from bookings.models import Booking, BookingStatus
 from bookings.tests.factories import bookable_offer
 from notifications.models import OutboundMessage
+from payments.tests.fixtures import pay_in_checkout
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -70,14 +71,10 @@ def test_student_books_downloads_ics_reschedules_and_cancels(live_url, page, bro
     expect(page.get_by_text("$10.80")).to_be_visible()
     expect(page.get_by_text("$100.80")).to_be_visible()
     page.get_by_label("Note for the instructor").fill("First lesson, please be patient")
-    page.get_by_role("button", name="Continue to payment").click()
-    # The payment step: card entry through Stripe.js (the local server's stand-in).
-    expect(page.get_by_role("heading", name="Payment")).to_be_visible()
-    expect(page.get_by_text(re.compile(r"We save your card now and authorize \$100\.80 on"))).to_be_visible()
-    page.get_by_label("Card number").fill("4242 4242 4242 4242")
-    page.get_by_label("Expiry (MM/YY)").fill("12/34")
-    page.get_by_label("CVC").fill("123")
     page.get_by_role("button", name="Confirm and book").click()
+    # The payment step: card entry through Stripe.js (the local server's stand-in).
+    expect(page.get_by_text(re.compile(r"We save your card now and authorize \$100\.80 on"))).to_be_visible()
+    pay_in_checkout(page)
     expect(page.get_by_text("Confirmed")).to_be_visible()
     expect(
         page.get_by_text(f"{tomorrow:%A} {tomorrow.day} {tomorrow:%B %Y}, 10:00–11:00 (America/New_York)")

@@ -40,3 +40,13 @@ def browser_stripe(local_stripe, live_server, settings):
     settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
     local_stripe.configure_webhooks(url=f"{live_server.url}/payments/webhooks/stripe/", secret=WEBHOOK_SECRET)
     return local_stripe
+
+
+def pay_in_checkout(page, *, button: str = "Confirm and book", number: str = "4242 4242 4242 4242") -> None:
+    """In a browser test, the checkout step of the booking flow: type a card into the Stripe.js
+    stand-in and confirm (the live server must use the `browser_stripe` fixture)."""
+    page.get_by_role("heading", name="Payment").wait_for()
+    page.get_by_label("Card number").fill(number)
+    page.get_by_label("Expiry (MM/YY)").fill("12/34")
+    page.get_by_label("CVC").fill("123")
+    page.get_by_role("button", name=button).click()

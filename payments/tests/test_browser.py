@@ -193,7 +193,8 @@ def test_acceptance_card_booking_charge_times_tip_and_billing(live_url, page, br
     page.get_by_label("From").fill(day.isoformat())
     page.get_by_role("button", name="Show times").click()
     page.get_by_role("link", name="10:00").first.click()
-    page.get_by_role("button", name="Continue to payment").click()
+    page.get_by_role("button", name="Confirm and book").click()
+    page.get_by_role("heading", name="Payment").wait_for()
     booking = Booking.objects.get()
     zone = learner.zone
     authorize_at = (booking.lesson_starts_at - timedelta(hours=24)).astimezone(zone)

@@ -64,8 +64,8 @@ def run_the_search(page, live_url, teachers):
     expect(page.locator(".instructor-card .name")).to_have_text(["Dora Dear", "Adam Adults", "Carla Cheap"])
 
     page.get_by_role("link", name="Dora Dear").click()
-    # The profile page belongs to the catalog work; until it is merged we check where the card leads.
     expect(page).to_have_url(f"{live_url}/instructors/{teachers['dear'].public_id}/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Dora Dear")
 
 
 def test_guest_searches_removes_a_chip_sorts_and_opens_a_profile(page, live_url, teachers):

@@ -185,3 +185,26 @@ def test_pagination_counts(catalog):
     assert len(first.page.object_list) == 20
     assert names(second) == ["Teacher 20", "Teacher 21", "Teacher 22"]
     assert first.page.paginator.num_pages == 2
+
+
+def test_each_card_shows_its_cheapest_offer_among_those_that_matched(catalog):
+    from catalog.tests.factories import InstructorServiceFactory
+
+    both = teacher(catalog, "Two Services", prices={60: 6000}, location_types=["online"])
+    InstructorServiceFactory(
+        instructor=both, service=catalog["guitar"], hourly_rate_cents=9000, location_types=["studio"]
+    )
+    teacher(catalog, "Only Guitar", service="guitar", prices={60: 8000}, location_types=["student_place"])
+
+    def cards(**kwargs):
+        results = search_instructors(filters=SearchFilters(sort=Sort.PRICE_LOW, **kwargs), now=NOW)
+        return [
+            (c.user.full_name, c.matched_service_slug, c.matched_location_types, c.price_from_cents)
+            for c in results.page.object_list
+        ]
+
+    assert cards(service_id=catalog["guitar"].pk) == [
+        ("Only Guitar", "guitar", ["student_place"], 8000),
+        ("Two Services", "guitar", ["studio"], 9000),
+    ]
+    assert cards() == [("Two Services", "piano", ["online"], 6000), ("Only Guitar", "guitar", ["student_place"], 8000)]

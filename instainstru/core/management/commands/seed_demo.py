@@ -7,6 +7,8 @@ from django.utils.module_loading import import_string
 SEEDERS = [
     "accounts.seed.seed_demo_people",
     "catalog.seed.seed_demo_catalog",
+    "availability.seed.seed_demo_availability",
+    "search.lookup_cache.seed_refresh_lookup_tables",
 ]
 
 

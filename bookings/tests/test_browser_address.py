@@ -18,7 +18,7 @@ from payments.tests.fixtures import pay_in_checkout
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_student_saves_addresses_and_books_at_home(live_url, page, phone_page):
+def test_student_saves_addresses_and_books_at_home(live_url, page, phone_page, browser_stripe):
     offer = bookable_offer(hours="00:00-24:00", notice=1, travel=30)
     instructor_set_service_area(
         instructor=offer.instructor, neighborhood_slugs=[], base_address="Park Slope", travel_radius_m=2000

@@ -10,13 +10,9 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from payments import models
+from payments.pricing import dollars_text
 from payments.services import dollars_to_cents, payment_refund
 from payments.stripe_client import ProviderUnavailable
-
-
-def _dollars(cents) -> str:
-    cents = int(cents or 0)
-    return f"${cents // 100:,}.{cents % 100:02d}"
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -89,19 +85,19 @@ class PaymentAdmin(ReadOnlyAdmin):
 
     @admin.display(description="card")
     def card(self, obj):
-        return _dollars(obj.card_cents)
+        return dollars_text(obj.card_cents)
 
     @admin.display(description="charged")
     def captured(self, obj):
-        return _dollars(obj.captured_cents)
+        return dollars_text(obj.captured_cents)
 
     @admin.display(description="refunded")
     def refunded(self, obj):
-        return _dollars(obj.refunded_cents)
+        return dollars_text(obj.refunded_cents)
 
     @admin.display(description="to instructor")
     def transferred(self, obj):
-        return f"{_dollars(obj.transferred_cents)} of {_dollars(obj.instructor_share_cents)}"
+        return f"{dollars_text(obj.transferred_cents)} of {dollars_text(obj.instructor_share_cents)}"
 
     @admin.display(description="waits for account", boolean=True)
     def waiting_for_account(self, obj):
@@ -154,7 +150,7 @@ class PaymentAdmin(ReadOnlyAdmin):
             **self.admin_site.each_context(request),
             "title": f"Refund payment {payment.public_id}",
             "payment": payment,
-            "refundable": _dollars(refundable),
+            "refundable": dollars_text(refundable),
             "form": form,
             "opts": self.model._meta,
         }
@@ -171,7 +167,7 @@ class LedgerEntryAdmin(ReadOnlyAdmin):
 
     @admin.display(description="amount", ordering="amount_cents")
     def amount(self, obj):
-        return _dollars(obj.amount_cents)
+        return dollars_text(obj.amount_cents)
 
 
 @admin.register(models.Credit)

@@ -18,6 +18,7 @@ from payments.models import (
     Payout,
     Settlement,
 )
+from payments.pricing import dollars_text
 from payments.services.lifecycle import AUTHORIZE_LEAD, CAPTURE_DELAY
 
 
@@ -26,15 +27,11 @@ def _when(moment: datetime, zone: ZoneInfo) -> str:
     return f"{local:%A} {local.day} {local:%B}, {local:%H:%M}"
 
 
-def _dollars(cents: int) -> str:
-    return f"${cents // 100:,}.{cents % 100:02d}"
-
-
 def checkout_explanation(*, booking, payment, intent_kind: str, zone: ZoneInfo, now: datetime) -> dict:
     """What the checkout page tells the student, with concrete times in their zone:
     when the card is authorized and charged, and what cancelling costs when."""
     starts = booking.lesson_starts_at
-    amount = _dollars(payment.card_cents)
+    amount = dollars_text(payment.card_cents)
     if intent_kind == "setup":
         authorize = (
             f"We save your card now and authorize {amount} on {_when(starts - AUTHORIZE_LEAD, zone)}, "
@@ -51,12 +48,12 @@ def checkout_explanation(*, booking, payment, intent_kind: str, zone: ZoneInfo, 
     grace_until = booking.policy_clock_started_at + GRACE_PERIOD
     free_until = starts - FREE_CANCELLATION
     late_from = starts - LATE_CANCELLATION
-    total = _dollars(payment.lesson_price_cents + payment.booking_fee_cents)
+    total = dollars_text(payment.lesson_price_cents + payment.booking_fee_cents)
     policy = [f"Cancel until {_when(max(free_until, grace_until), zone)} and nothing is charged."]
     if late_from > grace_until:
         policy.append(
             f"Cancel between {_when(max(free_until, grace_until), zone)} and {_when(late_from, zone)}: you pay "
-            f"{total} and get {_dollars(payment.lesson_price_cents)} back as platform credit."
+            f"{total} and get {dollars_text(payment.lesson_price_cents)} back as platform credit."
         )
     policy.append(f"Cancel after {_when(max(late_from, grace_until), zone)} or miss the lesson: you pay {total}.")
     return {"authorize": authorize, "charge": charge, "policy": policy}

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from bookings.models import Booking
 from payments import services
 from payments.models import Payment, SavedCard
+from payments.pricing import dollars_text
 from payments.selectors import checkout_explanation, student_billing_rows, student_credits
 from payments.stripe_client import ProviderUnavailable
 
@@ -192,9 +193,9 @@ def tip(request, public_id):
         except ProviderUnavailable as problem:
             error = str(problem)
         else:
+            instructor = booking.instructor.user.full_name
             messages.success(
-                request,
-                f"Thank you! Your {_dollars(payment.captured_cents)} tip goes to {booking.instructor.user.full_name}.",
+                request, f"Thank you! Your {dollars_text(payment.captured_cents)} tip goes to {instructor}."
             )
             return redirect("booking_detail", public_id=booking.public_id)
     elif not services.tip_allowed(booking=booking, student=request.user):
@@ -213,10 +214,6 @@ def tip(request, public_id):
         },
         status=422 if error else 200,
     )
-
-
-def _dollars(cents: int) -> str:
-    return f"${cents // 100:,}.{cents % 100:02d}"
 
 
 @login_required

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from catalog.models import InstructorProfile
 from payments import services
+from payments.pricing import dollars_text
 from payments.selectors import instructor_earnings
 from payments.stripe_client import ProviderUnavailable
 
@@ -89,7 +90,7 @@ def earnings(request):
         else:
             messages.success(
                 request,
-                f"Instant payout of {_dollars(payout.amount_cents)} sent (fee {_dollars(payout.fee_cents)}).",
+                f"Instant payout of {dollars_text(payout.amount_cents)} sent (fee {dollars_text(payout.fee_cents)}).",
             )
         return redirect("payments_earnings")
     data = instructor_earnings(instructor=profile, now=now)
@@ -119,7 +120,3 @@ def earnings(request):
         "payments/earnings.html",
         {**data, "zone": request.user.zone, "key": secrets.token_urlsafe(24)},
     )
-
-
-def _dollars(cents: int) -> str:
-    return f"${cents // 100:,}.{cents % 100:02d}"

@@ -13,13 +13,9 @@ from django.db import transaction
 
 from payments import stripe_client
 from payments.models import ConnectAccount, InstructorDebt, LedgerEntry, LedgerKind, Payment, PaymentStatus
-from payments.pricing import percent_of_cents
+from payments.pricing import dollars_text, percent_of_cents
 from payments.services.ledger import ledger_record
 from payments.stripe_client import idempotency_key
-
-
-def _dollars(cents: int) -> str:
-    return f"${cents // 100:,}.{cents % 100:02d}"
 
 
 def payment_refund(
@@ -42,7 +38,7 @@ def payment_refund(
             raise ValidationError("Only a charged payment can be refunded.")
         refundable = payment.captured_cents - payment.refunded_cents
         if not isinstance(amount_cents, int) or not 0 < amount_cents <= refundable:
-            raise ValidationError(f"The refund must be between $0.01 and {_dollars(refundable)}.")
+            raise ValidationError(f"The refund must be between $0.01 and {dollars_text(refundable)}.")
         refunded_before = payment.refunded_cents
         refund = stripe_client.call(
             "refunds",

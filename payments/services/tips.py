@@ -13,16 +13,12 @@ from django.db import IntegrityError, transaction
 from bookings.models import Booking, BookingStatus
 from payments import stripe_client
 from payments.models import LedgerKind, Payment, PaymentKind, PaymentStatus, SavedCard
-from payments.pricing import tip_limits_cents, tip_split
+from payments.pricing import dollars_text, tip_limits_cents, tip_split
 from payments.services.cards import customer_ensure
 from payments.services.ledger import ledger_record
 from payments.stripe_client import CardError, ProviderUnavailable, idempotency_key
 
 logger = logging.getLogger(__name__)
-
-
-def _dollars(cents: int) -> str:
-    return f"${cents // 100:,}.{cents % 100:02d}"
 
 
 def tip_allowed(*, booking: Booking, student) -> bool:
@@ -49,7 +45,7 @@ def tip_create(
         raise ValidationError("The form is missing its submission key; reload the page and try again.")
     low, high = tip_limits_cents(booking.lesson_price_cents)
     if not isinstance(amount_cents, int) or not low <= amount_cents <= high:
-        raise ValidationError(f"A tip can be from {_dollars(low)} to {_dollars(high)}.")
+        raise ValidationError(f"A tip can be from {dollars_text(low)} to {dollars_text(high)}.")
     if card is None:
         card = SavedCard.objects.filter(user=student, is_default=True).first()
     if card is None or card.user_id != student.pk:

@@ -277,3 +277,44 @@ def test_payment_pages_fit_a_phone(live_url, phone_page, browser_stripe):
     phone_page.get_by_role("button", name="Pay out now").click()
     expect(phone_page.get_by_text("Instant payout of $74.97 sent (fee $1.53).")).to_be_visible()
     expect(phone_page.get_by_role("list", name="Payouts")).to_contain_text("Instant · $74.97 (fee $1.53)")
+
+
+def test_staff_refund_part_of_a_lesson_in_the_admin(live_url, page, browser_stripe):
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    from accounts.tests.factories import PASSWORD, staff
+    from accounts.tests.totp import totp_code
+    from payments.tests.helpers import completed_lesson
+
+    now = timezone.now().replace(hour=15, minute=0, second=0, microsecond=0)
+    _, payment, _ = off_the_page(completed_lesson, browser_stripe, now=now)
+    reviewer = staff(email="finance@example.com")
+    secret = generate_totp_secret()
+    TOTP.activate(reviewer, secret)
+    page.goto(live_url + "/accounts/login/")
+    page.get_by_label("Email").fill("finance@example.com")
+    page.get_by_label(re.compile(r"^Password:?$")).fill(PASSWORD)
+    page.get_by_role("button", name=re.compile("Sign in", re.I)).click()
+    page.get_by_label(re.compile("code", re.I)).fill(totp_code(secret))
+    page.get_by_role("button", name=re.compile("Sign in|Verify|Confirm", re.I)).click()
+    page.wait_for_url(lambda url: "/accounts/" not in url)
+
+    page.goto(live_url + "/admin/payments/payment/")
+    page.get_by_role("link", name="Charged", exact=True).click()  # the status filter
+    page.get_by_role("link", name=payment.public_id).click()
+    page.get_by_role("link", name="Refund…").click()
+    expect(page.get_by_text("up to $100.80 can be refunded")).to_be_visible()
+    page.get_by_label("Amount to refund in dollars").fill("50.40")
+    page.get_by_role("button", name="Refund").click()
+    # No reason: the form is not sent (the browser asks for it) and nothing is refunded.
+    assert page.get_by_label("Reason").evaluate("field => field.validity.valueMissing") is True
+    assert not LedgerEntry.objects.filter(kind="refund").exists()
+    page.get_by_label("Amount to refund in dollars").fill("50.40")
+    page.get_by_label("Reason").fill("Lesson started 30 minutes late")
+    page.get_by_role("button", name="Refund").click()
+    expect(page.get_by_text("Refunded 50.40 dollars.")).to_be_visible()
+    payment.refresh_from_db()
+    assert (payment.refunded_cents, payment.instructor_share_cents) == (5040, 3825)
+    refund = LedgerEntry.objects.get(kind="refund")
+    assert (refund.amount_cents, refund.note, refund.actor) == (5040, "Lesson started 30 minutes late", reviewer)
+    assert stripe_client.call("charges", "retrieve", payment.charge_id).amount_refunded == 5040

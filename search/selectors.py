@@ -14,8 +14,10 @@ from datetime import datetime, timedelta
 
 from django.contrib.gis.db.models.functions import Distance
 from django.contrib.gis.geos import Point
+from django.contrib.gis.measure import D
 from django.contrib.postgres.fields.ranges import RangeEndsWith, RangeStartsWith
 from django.core.paginator import Page, Paginator
+from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
@@ -26,14 +28,14 @@ from django.db.models import (
     FloatField,
     Func,
     OuterRef,
-    Prefetch,
     Q,
     QuerySet,
     Subquery,
     Value,
     When,
 )
-from django.db.models.functions import Cast, Coalesce, Greatest, Least, Ln
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Greatest
 from django.db.models.lookups import IsNull
 from psycopg.types.range import Range
 
@@ -245,97 +247,155 @@ def _matching(filters: SearchFilters) -> QuerySet:
     return queryset
 
 
-def search_queryset(filters: SearchFilters, *, now: datetime) -> QuerySet:
-    """Live instructors matching `filters`, annotated for cards and ordered by `filters.sort`."""
-    offers = _offers(filters)
-    ratings = ranking.rating_annotations() if filters.min_rating is None else {}  # else _matching added them
-    queryset = (
-        _matching(filters)
-        # Wide columns no card shows stay out of the sort; users are fetched for the page only.
-        .defer("bio", "coverage", "base_point", "languages", "suspended_reason", "base_address", "studio_address")
-        .prefetch_related(Prefetch("user", queryset=User.objects.only("full_name", "timezone")))
-        .annotate(
-            price_from_cents=Subquery(offers.order_by("hourly_rate_cents").values("hourly_rate_cents")[:1]),
-            next_available_at=_next_available(now),
-            **ratings,
-            completed_lessons=ranking.completed_lessons_annotation(now=now),
-        )
-        .annotate(
-            bayesian_rating=ranking.bayesian_rating_expression(),
-            average_rating=Case(
-                When(
-                    rating_count__gt=0, then=Cast(F("rating_sum"), FloatField()) / Cast(F("rating_count"), FloatField())
-                ),
-                default=None,
-                output_field=FloatField(),
-            ),
-        )
-    )
-    if filters.point is not None:
-        queryset = queryset.annotate(distance_m=Distance("public_point", filters.point))
-    else:
-        queryset = queryset.annotate(distance_m=Value(None, output_field=FloatField()))
-    return _order(queryset, filters, now=now, words=_words(filters))
+# The card's own columns, read by the page query (wide columns such as `bio` stay out of the sort).
+_CARD_FIELDS = ("id", "public_id", "user_id", "headline", "photo_thumb", "is_founding", "status")
+
+# ORDER BY of each sort over the page query's columns; relevance is `_RELEVANCE_SQL`, see `ranking`.
+_ORDER_SQL = {
+    Sort.PRICE_LOW: "price_from_cents, id",
+    Sort.PRICE_HIGH: "price_from_cents DESC, id",
+    Sort.RATING: "bayesian_rating DESC, rating_count DESC, id",
+    Sort.DISTANCE: "distance_m ASC NULLS LAST, id",
+    Sort.SOONEST: "next_available_at ASC NULLS LAST, id",
+    Sort.RELEVANCE: "relevance DESC, id",
+}
 
 
-def _order(queryset: QuerySet, filters: SearchFilters, *, now: datetime, words: list[str]) -> QuerySet:
-    sort = filters.sort
-    if sort == Sort.PRICE_LOW:
-        return queryset.order_by("price_from_cents", "pk")
-    if sort == Sort.PRICE_HIGH:
-        return queryset.order_by("-price_from_cents", "pk")
-    if sort == Sort.RATING:
-        return queryset.order_by("-bayesian_rating", "-rating_count", "pk")
-    if sort == Sort.DISTANCE and filters.point is not None:
-        return queryset.order_by(F("distance_m").asc(nulls_last=True), "pk")
-    if sort == Sort.SOONEST:
-        return queryset.order_by(F("next_available_at").asc(nulls_last=True), "pk")
-    return queryset.annotate(relevance=_relevance(filters, now=now, words=words)).order_by("-relevance", "pk")
-
-
-def _relevance(filters: SearchFilters, *, now: datetime, words: list[str]):
+def _relevance_sql() -> str:
+    """`ranking`'s relevance formula over the page query's columns (one copy of each input: the
+    rating and lesson subqueries run once per candidate, not once per use)."""
     weights = ranking.WEIGHTS
-    text = Value(0.0)
+    lessons_full = math.log(1 + ranking.LESSONS_FULL_MARKS)
+    return (
+        f"{weights['text']:f} * text_match"
+        f" + {weights['rating']:f} * bayesian_rating / 5.0"
+        f" + {weights['lessons']:f} * LEAST(1.0, LN(1.0 + completed_lessons) / {lessons_full!r})"
+        f" + {weights['distance']:f} * COALESCE(1.0 / (1.0 + distance_m / {1000.0 * ranking.DISTANCE_HALF_KM!r}), 0.0)"
+        f" + {weights['founding']:f} * (CASE WHEN is_founding THEN 1.0 ELSE 0.0 END)"
+        f" + {weights['soon']:f} * COALESCE(1.0 / (1.0 + EXTRACT(EPOCH FROM next_available_at - %s::timestamptz)"
+        f" / 3600.0 / {ranking.SOON_HALF_HOURS!r}), 0.0)"
+    )
+
+
+def _candidates(filters: SearchFilters, *, now: datetime) -> QuerySet:
+    """Matching live instructors with the raw inputs of cards and ranking, one column each.
+
+    Only compiled by the ORM (never evaluated): `search_instructors` wraps its SQL to rank, count and
+    cut the page in one statement. PostgreSQL evaluates columns the ORDER BY does not need (for
+    example the price when ranking by relevance) for the page's rows only.
+    """
+    words = _words(filters) if _effective_sort(filters) == Sort.RELEVANCE else []
+    text_match = Value(0.0)
     if words:
         matches_all = Q()
         for word in words:
             matches_all &= Q(headline__icontains=word) | Q(bio__icontains=word)
-        text = Case(When(matches_all, then=Value(1.0)), default=Value(0.0), output_field=FloatField())
-    rating = F("bayesian_rating") / Value(5.0)
-    lessons = Least(
-        Value(1.0),
-        Ln(Value(1.0) + Cast(F("completed_lessons"), FloatField())) / Value(math.log(1 + ranking.LESSONS_FULL_MARKS)),
+        text_match = Case(When(matches_all, then=Value(1.0)), default=Value(0.0), output_field=FloatField())
+    annotations = {
+        "price_from_cents": Subquery(_offers(filters).order_by("hourly_rate_cents").values("hourly_rate_cents")[:1]),
+        "next_available_at": _next_available(now),
+        **(ranking.rating_annotations() if filters.min_rating is None else {}),  # else _matching added them
+        "completed_lessons": ranking.completed_lessons_annotation(now=now),
+        "text_match": text_match,
+        "distance_m": (
+            Distance("public_point", filters.point)
+            if filters.point is not None
+            else RawSQL("NULL::double precision", [], output_field=FloatField())
+        ),
+    }
+    columns = dict.fromkeys([*_CARD_FIELDS, *annotations, "rating_count", "rating_sum"])
+    return _matching(filters).order_by().annotate(**annotations).values(*columns)
+
+
+def _effective_sort(filters: SearchFilters) -> str:
+    """The sort asked for; relevance when it is unknown, or by distance without a place."""
+    if filters.sort not in _ORDER_SQL or (filters.sort == Sort.DISTANCE and filters.point is None):
+        return Sort.RELEVANCE
+    return filters.sort
+
+
+def _page_sql(filters: SearchFilters, *, now: datetime) -> tuple[str, list]:
+    inner, params = _candidates(filters, now=now).query.sql_with_params()
+    sort = _effective_sort(filters)
+    # Only constants and ORM-compiled SQL are interpolated; every value is a parameter.
+    if sort in (Sort.RELEVANCE, Sort.RATING):
+        # A planner fence: ranking reads each rating and lesson column several times, and a pulled-up
+        # subquery would repeat their subqueries per use. Other sorts leave it out, so PostgreSQL
+        # computes what only cards show (ratings, next open time) for the page's rows alone.
+        inner += " OFFSET 0"
+    ranked = (
+        "SELECT c.*, COALESCE(c.rating_count, 0) AS n_ratings,"  # noqa: S608
+        f" ({ranking.CONFIDENCE * ranking.PRIOR_MEAN!r} + COALESCE(c.rating_sum, 0)::float)"
+        f" / ({float(ranking.CONFIDENCE)!r} + COALESCE(c.rating_count, 0)::float) AS bayesian_rating"
+        f" FROM ({inner}) c"
     )
-    distance = Value(0.0)
-    if filters.point is not None:
-        distance = Coalesce(
-            Value(1.0) / (Value(1.0) + F("distance_m") / Value(1000.0 * ranking.DISTANCE_HALF_KM)), Value(0.0)
-        )
-    founding = Case(When(is_founding=True, then=Value(1.0)), default=Value(0.0), output_field=FloatField())
-    hours_until = Func(F("next_available_at") - Value(now), template="EXTRACT(EPOCH FROM %(expressions)s)") / Value(
-        3600.0
+    extra: list = []
+    relevance = "0.0"
+    if sort == Sort.RELEVANCE:
+        relevance, extra = _relevance_sql(), [now]
+    sql = (
+        f"SELECT r.*, {relevance} AS relevance, COUNT(*) OVER () AS total FROM ({ranked}) r"  # noqa: S608
+        f" ORDER BY {_ORDER_SQL[sort]} LIMIT %s OFFSET %s"
     )
-    soon = Coalesce(Value(1.0) / (Value(1.0) + hours_until / Value(ranking.SOON_HALF_HOURS)), Value(0.0))
-    return ExpressionWrapper(
-        Value(weights["text"]) * text
-        + Value(weights["rating"]) * rating
-        + Value(weights["lessons"]) * lessons
-        + Value(weights["distance"]) * distance
-        + Value(weights["founding"]) * founding
-        + Value(weights["soon"]) * soon,
-        output_field=FloatField(),
-    )
+    return sql, [*extra, *params]  # the relevance's parameter comes first, in the SELECT list
 
 
 def search_instructors(
     *, filters: SearchFilters, now: datetime, page: int = 1, per_page: int = PER_PAGE
 ) -> SearchResults:
-    """A page of matching live instructors (never paused, suspended or onboarding ones)."""
-    paginator = Paginator(search_queryset(filters, now=now), per_page)
-    paginator.count = _matching(filters).count()  # `count` is a cached property: this is its value
-    results = SearchResults(page=paginator.get_page(page), filters=filters)
-    results.page.object_list = _with_matched_offers(list(results.page.object_list), filters)
-    return results
+    """A page of matching live instructors (never paused, suspended or onboarding ones).
+
+    One statement ranks the candidates, counts them (a window count over the same scan) and cuts the
+    page; cards are built from its rows (users and matched offers in one query each for the page).
+    A page past the end shows the last page, as `Paginator.get_page` does.
+    """
+    sql, params = _page_sql(filters, now=now)
+    number = max(1, int(page or 1))
+    rows, total = _fetch_page(sql, params, number=number, per_page=per_page)
+    if not rows and number > 1:
+        count = _matching(filters).count()
+        number = max(1, math.ceil(count / per_page))
+        rows, total = _fetch_page(sql, params, number=number, per_page=per_page)
+    paginator = Paginator(range(total), per_page)
+    paginator.count = total  # `count` is a cached property: this is its value
+    cards = _with_matched_offers(_cards(rows), filters)
+    return SearchResults(page=Page(cards, number, paginator), filters=filters)
+
+
+def _fetch_page(sql: str, params: list, *, number: int, per_page: int) -> tuple[list[dict], int]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, per_page, (number - 1) * per_page])
+        names = [column.name for column in cursor.description]
+        rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    return rows, (rows[0]["total"] if rows else 0)
+
+
+_PROFILE_ATTNAMES = [f.attname for f in InstructorProfile._meta.concrete_fields if f.attname in _CARD_FIELDS]
+
+
+def _cards(rows: list[dict]) -> list[InstructorProfile]:
+    """Profile instances (other fields deferred) carrying the card's figures, with their users."""
+    users = {
+        user.pk: user
+        for user in User.objects.raw(
+            "SELECT id, full_name, timezone FROM accounts_user WHERE id = ANY(%s)", [[row["user_id"] for row in rows]]
+        )
+    } if rows else {}  # fmt: skip
+    cards = []
+    for row in rows:
+        card = InstructorProfile.from_db("default", _PROFILE_ATTNAMES, [row[name] for name in _PROFILE_ATTNAMES])
+        card.user = users[row["user_id"]]
+        card.price_from_cents = row["price_from_cents"]
+        card.next_available_at = row["next_available_at"]
+        card.rating_count = row["n_ratings"]
+        card.rating_sum = row["rating_sum"] or 0
+        card.completed_lessons = row["completed_lessons"]
+        card.bayesian_rating = row["bayesian_rating"]
+        card.average_rating = card.rating_sum / card.rating_count if card.rating_count else None
+        card.distance_m = D(m=row["distance_m"]) if row["distance_m"] is not None else None
+        card.relevance = row["relevance"]
+        cards.append(card)
+    return cards
 
 
 def _with_matched_offers(cards: list[InstructorProfile], filters: SearchFilters) -> list[InstructorProfile]:

@@ -30,5 +30,16 @@ def miles(distance) -> str:
 
 
 @register.filter
-def in_zone(value, zone):
-    return value.astimezone(zone) if value else value
+def local_when(value, zone) -> str:
+    """`value` in `zone` as "Sat, Nov 22, 3:00 PM EST": what `|date:"D, M j, g:i A T"` prints in
+    English, without Django's per-character date formatter (it ran for every card)."""
+    if not value:
+        return ""
+    local = value.astimezone(zone)
+    day, month = _DAYS[local.weekday()], _MONTHS[local.month - 1]
+    clock = f"{local.hour % 12 or 12}:{local:%M} {'AM' if local.hour < 12 else 'PM'}"
+    return f"{day}, {month} {local.day}, {clock} {local.tzname()}"
+
+
+_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")

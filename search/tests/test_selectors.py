@@ -185,6 +185,16 @@ def test_pagination_counts(catalog):
     assert len(first.page.object_list) == 20
     assert names(second) == ["Teacher 20", "Teacher 21", "Teacher 22"]
     assert first.page.paginator.num_pages == 2
+    past_the_end = search_instructors(filters=SearchFilters(sort=Sort.PRICE_LOW), now=NOW, page=5)
+    assert (past_the_end.page.number, past_the_end.count) == (2, 23)
+    assert names(past_the_end) == ["Teacher 20", "Teacher 21", "Teacher 22"]
+
+
+def test_distance_sort_without_a_place_ranks_by_relevance_text_included(catalog):
+    teacher(catalog, "Classical", headline="Classical repertoire")  # created first: first by id
+    teacher(catalog, "Jazz", headline="Jazz piano and improvisation")
+    by_distance = SearchFilters(free_text="jazz", service_id=catalog["piano"].pk, sort=Sort.DISTANCE)
+    assert names(search_instructors(filters=by_distance, now=NOW)) == ["Jazz", "Classical"]
 
 
 def test_each_card_shows_its_cheapest_offer_among_those_that_matched(catalog):

@@ -1,4 +1,6 @@
+from datetime import UTC, datetime
 from urllib.parse import parse_qs, urlsplit
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.gis.geos import Point
@@ -141,3 +143,22 @@ def test_opening_a_result_after_an_unmatched_search_records_an_observation(clien
         1,
         "candidate",
     )
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        datetime(2026, 3, 7, 17, 5, tzinfo=UTC),  # Saturday afternoon, EST
+        datetime(2026, 3, 8, 7, 0, tzinfo=UTC),  # the night clocks change: 3:00 AM EDT
+        datetime(2026, 7, 4, 4, 30, tzinfo=UTC),  # half past midnight, EDT
+        datetime(2026, 12, 31, 17, 0, tzinfo=UTC),  # noon
+    ],
+)
+def test_card_times_read_as_the_date_filter_would_print_them(moment):
+    from django.template.defaultfilters import date as date_filter
+
+    from search.templatetags.search_tags import local_when
+
+    zone = ZoneInfo("America/New_York")
+    assert local_when(moment, zone) == date_filter(moment.astimezone(zone), "D, M j, g:i A T")
+    assert local_when(None, zone) == ""

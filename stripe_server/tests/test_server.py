@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -15,12 +14,10 @@ import stripe
 from stripe_server.testing import LocalStripe
 
 
-def test_starts_in_well_under_a_second():
-    started = time.monotonic()
+def test_starts_on_a_free_loopback_port():
+    # How fast it starts is measured by bench/stripe_server_startup.py, not asserted here.
     local = LocalStripe().start()
     try:
-        elapsed = time.monotonic() - started
-        assert elapsed < 1.0, elapsed
         assert local.url.startswith("http://127.0.0.1:")
         assert local.clock() > 0
     finally:

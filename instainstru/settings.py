@@ -180,7 +180,8 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = False
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 # The product asks for a clear "already registered" message on sign-up.
 ACCOUNT_PREVENT_ENUMERATION = False
-ACCOUNT_RATE_LIMITS = env.dict("ACCOUNT_RATE_LIMITS", default={}) or None
+# allauth's default rate limits stay on (log-in failures, sign-ups, password resets per IP and
+# per account): exactly what a bot would abuse.
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "InstaInstru: "
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]

@@ -4,6 +4,9 @@ import os
 
 import pytest
 
+# Shared fixtures of apps that others' tests need (payments: the local Stripe server).
+pytest_plugins = ["payments.tests.fixtures"]
+
 
 def pytest_collection_modifyitems(config, items):
     # Anything that drives a page is a browser test; `make test` runs those in a second

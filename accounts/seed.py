@@ -30,8 +30,24 @@ def demo_user(*, email: str, full_name: str, roles=("student",), is_staff=False,
     return user
 
 
+DEMO_STUDENTS = [
+    ("Maya Chen", "America/New_York"),
+    ("Jordan Alvarez", "America/New_York"),
+    ("Priya Raman", "America/New_York"),
+    ("Tom Becker", "America/Chicago"),
+    ("Aisha Bello", "America/New_York"),
+    ("Lucas Moreau", "Europe/London"),
+    ("Hana Sato", "America/Los_Angeles"),
+    ("Diego Ruiz", "America/New_York"),
+    ("Emma Novak", "Europe/London"),
+    ("Kwame Mensah", "America/New_York"),
+]
+
+
 def seed_demo_people(**_options) -> list[str]:
     demo_user(email="student@demo.instainstru.com", full_name="Sam Student")
+    for index, (name, zone) in enumerate(DEMO_STUDENTS, start=1):
+        demo_user(email=f"student{index}@demo.instainstru.com", full_name=name, timezone=zone)
     demo_user(email="instructor@demo.instainstru.com", full_name="Ines Instructor", roles=("student", "instructor"))
     staff = demo_user(email="staff@demo.instainstru.com", full_name="Stacy Staff", is_staff=True)
     if not Authenticator.objects.filter(user=staff, type=Authenticator.Type.TOTP).exists():
@@ -41,7 +57,7 @@ def seed_demo_people(**_options) -> list[str]:
     codes = RecoveryCodes(recovery).get_unused_codes()
     return [
         "Demo logins (password for all: " + DEMO_PASSWORD + "):",
-        "  student     student@demo.instainstru.com",
+        "  student     student@demo.instainstru.com  (and student1…student10@demo.instainstru.com)",
         "  instructor  instructor@demo.instainstru.com",
         "  staff       staff@demo.instainstru.com  (admin at /admin/; TOTP secret "
         + DEMO_STAFF_TOTP_SECRET

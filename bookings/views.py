@@ -138,12 +138,12 @@ def booking_review(request, public_id):
                 now=timezone.now(),
                 idempotency_key=form.cleaned_data["idempotency_key"],
             )
-            booking = services.booking_confirm_payment_step(booking=booking, now=timezone.now())
         except ValidationError as error:
             form.add_error(None, error)
         else:
             _search_term_learn(request, service=offer.service)
-            return redirect("booking_detail", public_id=booking.public_id)
+            # The time is held; the payments checkout confirms it (or releases it).
+            return redirect("payments_checkout", public_id=booking.public_id)
     return render(
         request,
         "bookings/review.html",

@@ -180,7 +180,8 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = False
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 # The product asks for a clear "already registered" message on sign-up.
 ACCOUNT_PREVENT_ENUMERATION = False
-ACCOUNT_RATE_LIMITS = env.dict("ACCOUNT_RATE_LIMITS", default={}) or None
+# allauth's default rate limits stay on (log-in failures, sign-ups, password resets per IP and
+# per account): exactly what a bot would abuse.
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "InstaInstru: "
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
@@ -278,6 +279,8 @@ STRIPE_JS_URL = env.str("STRIPE_JS_URL", default="http://127.0.0.1:12111/v3/")
 # check (only for a local Stripe server whose clock is pinned in the past); the HMAC is always checked.
 STRIPE_WEBHOOK_TOLERANCE_SECONDS = env.int("STRIPE_WEBHOOK_TOLERANCE_SECONDS", default=300)
 STRIPE_TIMEOUT_SECONDS = env.float("STRIPE_TIMEOUT_SECONDS", default=10)
+# The review form sends students to the tip step (reviews/views.py reads this).
+REVIEWS_TIP_STEP_URL = "payments.services.tips.tip_step_url"
 # Completed lessons in the last 90 days → commission rate (payments.pricing).
 PAYMENTS_COMMISSION_TIERS = [(0, "0.15"), (10, "0.12"), (50, "0.10")]
 

@@ -16,6 +16,8 @@ STORAGES = {
 _run_prefix = f"test-{os.getpid()}"
 CACHES["default"]["KEY_PREFIX"] = _run_prefix
 CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = _run_prefix
+# The whole suite logs in from 127.0.0.1 many times a minute; rate limits are tested on their
+# own in accounts/tests/test_rate_limits.py with the production setting.
 ACCOUNT_RATE_LIMITS = False
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 CELERY_TASK_ALWAYS_EAGER = False

@@ -165,6 +165,7 @@ class Payment(models.Model):
     transferred_cents = models.PositiveIntegerField(default=0)
     payout_held = models.BooleanField(default=False, help_text="A dispute holds the instructor's money.")
     attempt = models.PositiveSmallIntegerField(default=0, help_text="Bumped per Stripe retry of the current step.")
+    request_key = models.CharField(max_length=120, blank=True, help_text="The form's key for a tip (replays).")
 
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField(auto_now=True)
@@ -181,6 +182,9 @@ class Payment(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["booking"], condition=models.Q(kind=PaymentKind.LESSON), name="one_lesson_payment_per_booking"
+            ),
+            models.UniqueConstraint(
+                fields=["booking"], condition=models.Q(kind=PaymentKind.TIP), name="one_tip_per_booking"
             ),
             models.CheckConstraint(
                 condition=models.Q(card_cents__gte=models.F("captured_cents")), name="payment_capture_within_card"
@@ -338,6 +342,7 @@ class Payout(models.Model):
     fee_cents = models.PositiveIntegerField(default=0)
     status = models.CharField(max_length=16)
     arrival_date = models.DateTimeField(null=True, blank=True)
+    request_key = models.CharField(max_length=120, blank=True, help_text="The form's key (replays).")
     created_at = models.DateTimeField()
 
     class Meta:

@@ -142,3 +142,9 @@ def tip_split(*, tip_cents: int) -> TipSplit:
 
 def instant_payout_fee_cents(amount_cents: int) -> int:
     return percent_of_cents(amount_cents, INSTANT_PAYOUT_FEE_RATE)
+
+
+def dollars_text(cents: int) -> str:
+    """1234 → "$12.34" (for messages; templates use the `dollars` filter)."""
+    cents = int(cents or 0)
+    return f"${cents // 100:,}.{cents % 100:02d}"

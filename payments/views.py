@@ -1,12 +1,13 @@
-"""Students' payment pages: saved cards, checkout inside the booking flow, fixing a card."""
+"""Students' payment pages: saved cards, checkout inside the booking flow, fixing a card, tips."""
 
-from datetime import timedelta
+import csv
+import secrets
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -14,7 +15,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from bookings.models import Booking
 from payments import services
 from payments.models import Payment, SavedCard
-from payments.services.lifecycle import AUTHORIZE_LEAD, CAPTURE_DELAY
+from payments.pricing import dollars_text
+from payments.selectors import checkout_explanation, student_billing_rows, student_credits
 from payments.stripe_client import ProviderUnavailable
 
 
@@ -106,19 +108,17 @@ def checkout(request, public_id):
         messages.error(request, _message(error))
         return redirect("booking_detail", public_id=booking.public_id)
     zone = request.user.zone
-    starts = booking.lesson_starts_at
     context = {
         "booking": booking,
         "payment": step.payment,
         "intent_kind": step.intent_kind,
         "client_secret": step.client_secret,
         "zone": zone,
-        "local_start": starts.astimezone(zone),
-        "authorize_at": (starts - AUTHORIZE_LEAD).astimezone(zone) if step.intent_kind == "setup" else None,
-        "charge_at": (booking.lesson_ends_at + CAPTURE_DELAY).astimezone(zone),
-        "free_until": (starts - timedelta(hours=24)).astimezone(zone),
-        "grace_until": (booking.created_at + timedelta(minutes=15)).astimezone(zone),
-        "late_from": (starts - timedelta(hours=12)).astimezone(zone),
+        "local_start": booking.lesson_starts_at.astimezone(zone),
+        "is_request": booking.terms.get("booking_mode") == "request",
+        "explain": checkout_explanation(
+            booking=booking, payment=step.payment, intent_kind=step.intent_kind, zone=zone, now=now
+        ),
         "saved_cards": SavedCard.objects.filter(user=request.user),
         **_stripe_context(),
     }
@@ -132,8 +132,9 @@ def checkout_done(request, public_id):
     try:
         services.checkout_finish(booking=booking, user=request.user, now=timezone.now())
     except ValidationError as error:
+        # No booking: the time was released; back to picking a time.
         messages.error(request, _message(error))
-        return redirect("booking_detail", public_id=booking.public_id)
+        return redirect("booking_start", public_id=booking.instructor.public_id)
     except ProviderUnavailable as error:
         messages.error(request, str(error))
         return redirect("payments_checkout", public_id=booking.public_id)
@@ -165,4 +166,110 @@ def fix_card(request, public_id):
         request,
         "payments/fix_card.html",
         {"payment": payment, "saved_cards": SavedCard.objects.filter(user=request.user)},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def tip(request, public_id):
+    """A tip after a completed lesson, charged to one of the student's saved cards."""
+    booking = _own_booking(request, public_id)
+    now = timezone.now()
+    error, amount = "", ""
+    if request.method == "POST":
+        amount = request.POST.get("amount", "")
+        card = SavedCard.objects.filter(user=request.user, public_id=request.POST.get("card", "")).first()
+        try:
+            payment = services.tip_create(
+                booking=booking,
+                student=request.user,
+                amount_cents=services.dollars_to_cents(amount),
+                now=now,
+                idempotency_key=request.POST.get("key", ""),
+                card=card,
+            )
+        except ValidationError as problem:
+            error = _message(problem)
+        except ProviderUnavailable as problem:
+            error = str(problem)
+        else:
+            instructor = booking.instructor.user.full_name
+            messages.success(
+                request, f"Thank you! Your {dollars_text(payment.captured_cents)} tip goes to {instructor}."
+            )
+            return redirect("booking_detail", public_id=booking.public_id)
+    elif not services.tip_allowed(booking=booking, student=request.user):
+        messages.error(request, "You can leave one tip after a completed lesson.")
+        return redirect("booking_detail", public_id=booking.public_id)
+    return render(
+        request,
+        "payments/tip.html",
+        {
+            "booking": booking,
+            "local_start": booking.lesson_starts_at.astimezone(request.user.zone),
+            "saved_cards": SavedCard.objects.filter(user=request.user),
+            "key": request.POST.get("key") or secrets.token_urlsafe(24),
+            "amount": amount,
+            "error": error,
+        },
+        status=422 if error else 200,
+    )
+
+
+@login_required
+@require_GET
+def billing(request):
+    """The student's billing history: every charge, refund, credit and tip; credit balance."""
+    now = timezone.now()
+    rows = student_billing_rows(student=request.user)
+    if request.GET.get("format") == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="instainstru-billing.csv"'
+        writer = csv.writer(response)
+        writer.writerow(["date", "time_zone", "what", "lesson", "amount_usd", "reference"])
+        for row in rows:
+            entry = row["entry"]
+            amount = entry.amount_cents * (row["sign"] or 1)
+            writer.writerow(
+                [
+                    entry.occurred_at.astimezone(request.user.zone).strftime("%Y-%m-%d %H:%M"),
+                    request.user.zone.key,
+                    row["label"],
+                    _csv_safe(row["what"]),
+                    f"{amount / 100:.2f}",
+                    entry.provider_id,
+                ]
+            )
+        return response
+    credits = student_credits(student=request.user, now=now)
+    return render(
+        request,
+        "payments/billing.html",
+        {
+            "rows": rows,
+            "credits": credits,
+            "credit_total_cents": sum(credit.remaining_cents for credit in credits),
+            "zone": request.user.zone,
+        },
+    )
+
+
+def _csv_safe(text: str) -> str:
+    # Spreadsheet apps run cells that start with these as formulas.
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
+@login_required
+@require_GET
+def receipt(request, public_id):
+    payment = get_object_or_404(
+        Payment.objects.select_related("booking__instructor__user", "student"), public_id=public_id
+    )
+    if payment.student_id != request.user.pk or not payment.captured_cents:
+        raise Http404
+    card = SavedCard.objects.filter(payment_method_id=payment.payment_method_id).first()
+    return render(
+        request,
+        "payments/receipt.html",
+        {"payment": payment, "booking": payment.booking, "card": card, "zone": request.user.zone},
     )

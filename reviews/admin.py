@@ -73,7 +73,7 @@ class ReviewAdmin(admin.ModelAdmin):
             super()
             .get_queryset(request)
             .select_related("author", "instructor__user")
-            .annotate(reports=Count("reports"))
+            .annotate(report_total=Count("reports"))
         )
 
     def has_add_permission(self, request):
@@ -86,9 +86,9 @@ class ReviewAdmin(admin.ModelAdmin):
     def short_text(self, review):
         return review.text[:60]
 
-    @admin.display(description="Reports", ordering="reports")
+    @admin.display(description="Reports", ordering="report_total")
     def report_count(self, review):
-        return review.reports
+        return review.report_total
 
     @admin.action(description="Hide selected reviews (asks for a reason; the author is told)")
     def hide_reviews(self, request, queryset):

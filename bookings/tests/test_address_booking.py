@@ -52,9 +52,10 @@ def test_an_address_inside_the_coverage_books_the_lesson_there(client):
     learner = student()
     client.force_login(learner)
     response = post_review(client, offer, address="200 Eastern Parkway", details="Ring twice")
-    assert response.status_code == 302
     booking = Booking.objects.get(student=learner)
-    assert booking.status == BookingStatus.CONFIRMED
+    # The time is held while the student pays (payments checkout).
+    assert response.status_code == 302 and response["Location"] == f"/payments/checkout/{booking.public_id}/"
+    assert booking.status == BookingStatus.PENDING
     assert (booking.location_address, booking.location_details) == ("200 Eastern Pkwy, Brooklyn", "Ring twice")
     assert (round(booking.location_point.x, 4), round(booking.location_point.y, 4)) == (-73.9636, 40.6712)
     # Travel time (30 min) is held before and after the lesson, plus the 15 min buffer after.

@@ -13,6 +13,7 @@ from availability.models import AvailabilitySettings, WeeklyAvailability
 from bookings.models import Booking, BookingStatus
 from bookings.tests.factories import bookable_offer
 from notifications.models import OutboundMessage
+from payments.tests.fixtures import pay_in_checkout
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -54,7 +55,7 @@ def test_instructor_edits_a_week_and_a_stale_tab_gets_the_conflict_screen(live_u
     assert AvailabilitySettings.objects.get(instructor=offer.instructor).version == version + 1
 
 
-def test_student_books_downloads_ics_reschedules_and_cancels(live_url, page):
+def test_student_books_downloads_ics_reschedules_and_cancels(live_url, page, browser_stripe):
     offer = bookable_offer(hours="00:00-24:00", notice=1, prices={30: 4500, 60: 9000})
     learner = student(full_name="Lee Learner")
     log_in(page, live_url, learner)
@@ -71,12 +72,18 @@ def test_student_books_downloads_ics_reschedules_and_cancels(live_url, page):
     expect(page.get_by_text("$100.80")).to_be_visible()
     page.get_by_label("Note for the instructor").fill("First lesson, please be patient")
     page.get_by_role("button", name="Confirm and book").click()
+    # The payment step: card entry through Stripe.js (the local server's stand-in).
+    expect(page.get_by_text(re.compile(r"We save your card now and authorize \$100\.80 on"))).to_be_visible()
+    pay_in_checkout(page)
     expect(page.get_by_text("Confirmed")).to_be_visible()
     expect(
         page.get_by_text(f"{tomorrow:%A} {tomorrow.day} {tomorrow:%B %Y}, 10:00–11:00 (America/New_York)")
     ).to_be_visible()
     booking = Booking.objects.get()
     assert booking.status == BookingStatus.CONFIRMED and booking.note == "First lesson, please be patient"
+    payment = booking.payments.get()
+    assert (payment.status, payment.card_cents) == ("card_saved", 10080)
+    assert [card.last4 for card in learner.saved_cards.all()] == ["4242"]
     assert OutboundMessage.objects.filter(to__icontains=learner.email, subject__startswith="Booked:").count() == 1
 
     with page.expect_download() as download_info:
@@ -104,6 +111,8 @@ def test_student_books_downloads_ics_reschedules_and_cancels(live_url, page):
         "Plans changed",
     )
     assert booking.cancellation_window == "grace"
+    payment.refresh_from_db()
+    assert payment.status == "canceled"
 
 
 def test_booking_flow_fits_a_phone(live_url, phone_page):

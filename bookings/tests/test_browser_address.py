@@ -13,11 +13,12 @@ from bookings.models import Booking
 from bookings.tests.factories import bookable_offer
 from bookings.tests.test_browser import log_in
 from catalog.services import instructor_set_service_area
+from payments.tests.fixtures import pay_in_checkout
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_student_saves_addresses_and_books_at_home(live_url, page, phone_page):
+def test_student_saves_addresses_and_books_at_home(live_url, page, phone_page, browser_stripe):
     offer = bookable_offer(hours="00:00-24:00", notice=1, travel=30)
     instructor_set_service_area(
         instructor=offer.instructor, neighborhood_slugs=[], base_address="Park Slope", travel_radius_m=2000
@@ -55,6 +56,7 @@ def test_student_saves_addresses_and_books_at_home(live_url, page, phone_page):
     page.get_by_label("Your address").select_option(label="Home: 200 Eastern Pkwy, Brooklyn")
     page.get_by_label("Directions or details").fill("Buzz 4B")
     page.get_by_role("button", name="Confirm and book").click()
+    pay_in_checkout(page)
     expect(page.get_by_text(re.compile(r"At the student's place · 200 Eastern Pkwy, Brooklyn"))).to_be_visible()
     booking = Booking.objects.get()
     assert (booking.location_address, booking.location_details) == ("200 Eastern Pkwy, Brooklyn", "Buzz 4B")

@@ -21,6 +21,7 @@ from bookings.tests.factories import bookable_offer, confirmed_booking
 from bookings.tests.test_browser import log_in
 from catalog.models import InstructorProfile
 from notifications.models import Notification
+from payments.tests.fixtures import pay_in_checkout
 
 pytestmark = pytest.mark.django_db(transaction=True)
 NY = ZoneInfo("America/New_York")
@@ -64,7 +65,7 @@ def request_booking(offer, starts_at, now, who):
     return booking_confirm_payment_step(booking=booking, now=now)
 
 
-def test_request_to_book_accept_decline_and_expiry(live_url, page, phone_page):
+def test_request_to_book_accept_decline_and_expiry(live_url, page, phone_page, browser_stripe):
     offer = bookable_offer(hours="00:00-24:00", notice=1)
     instructor = offer.instructor
     log_in(page, live_url, instructor.user)
@@ -88,6 +89,7 @@ def test_request_to_book_accept_decline_and_expiry(live_url, page, phone_page):
     phone_page.get_by_role("button", name="Show times").click()
     phone_page.get_by_role("link", name="10:00").first.click()
     phone_page.get_by_role("button", name="Send request").click()
+    pay_in_checkout(phone_page, button="Send request")
     expect(phone_page.get_by_text("Waiting for the instructor")).to_be_visible()
     requested = Booking.objects.get(student=learner)
     assert (requested.status, requested.pending_reason) == (BookingStatus.PENDING, "instructor_approval")
@@ -244,7 +246,7 @@ def test_instructor_changes_booking_settings_and_time_off(live_url, phone_page):
     assert len(open_days()) == 5
 
 
-def test_london_student_and_new_york_instructor_in_the_browser(live_url, page, phone_page):
+def test_london_student_and_new_york_instructor_in_the_browser(live_url, page, phone_page, browser_stripe):
     offer = bookable_offer(timezone="America/New_York", hours="09:00-12:00", notice=1)
     learner = student(full_name="Lucy London", timezone="Europe/London")
     day = ny_day(4)
@@ -258,6 +260,7 @@ def test_london_student_and_new_york_instructor_in_the_browser(live_url, page, p
     expect(page.get_by_text("(Europe/London)")).to_be_visible()
     page.get_by_role("link", name=f"{london_start:%H:%M}").first.click()
     page.get_by_role("button", name="Confirm and book").click()
+    pay_in_checkout(page)
     london_end = london_start + timedelta(hours=1)
     expect(page.get_by_text(f"{london_start:%H:%M}–{london_end:%H:%M} (Europe/London)")).to_be_visible()
     booking = Booking.objects.get()

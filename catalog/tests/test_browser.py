@@ -21,7 +21,9 @@ def _photo(tmp_path):
     return str(path)
 
 
-def test_instructor_onboards_staff_approves_and_guest_finds_them(live_url, nyc, tmp_path, page, browser):
+def test_instructor_onboards_staff_approves_and_guest_finds_them(
+    live_url, nyc, tmp_path, page, browser, browser_stripe
+):
     page.goto(live_url + "/accounts/signup/")
     page.get_by_label("Full name").fill("Olivia Organist")
     page.get_by_label("Email").fill("olivia@example.com")
@@ -94,6 +96,13 @@ def test_instructor_onboards_staff_approves_and_guest_finds_them(live_url, nyc, 
     admin.get_by_role("button", name="Save", exact=True).click()
     expect(admin.get_by_role("cell", name="Approved", exact=True)).to_be_visible()
     staff_context.close()
+
+    # Payouts: Stripe Connect Express onboarding on the local Stripe server's page, then back.
+    page.get_by_role("link", name="Payouts").first.click()
+    page.get_by_role("button", name="Set up payouts").click()
+    page.get_by_role("button", name="Complete onboarding").click()
+    expect(page.get_by_text("Payouts are set up. You can be paid.").first).to_be_visible()
+    expect(page.get_by_text("Payouts: ready.")).to_be_visible()
 
     page.get_by_role("link", name="Go live").first.click()
     page.get_by_role("button", name="Go live").click()

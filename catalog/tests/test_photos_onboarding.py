@@ -93,7 +93,7 @@ def _random_png(width, height) -> bytes:
     return out.getvalue()
 
 
-def test_onboarding_flow_to_live_through_the_views(instructor_client, nyc):
+def test_onboarding_flow_to_live_through_the_views(instructor_client, nyc, local_stripe):
     client = instructor_client
     url = lambda step: reverse("onboarding_step", args=[step])  # noqa: E731
     assert client.get(reverse("onboarding")).url == url("welcome")
@@ -121,7 +121,14 @@ def test_onboarding_flow_to_live_through_the_views(instructor_client, nyc):
     client.post(url("area"), {"neighborhoods": ["park-slope", "windsor-terrace"]})
     client.post(url("verification"))
     profile = InstructorProfile.objects.get()
-    assert [c.key for c in __import__("catalog.onboarding").onboarding.missing_for_go_live(profile)] == ["verification"]
+    missing = __import__("catalog.onboarding").onboarding.missing_for_go_live(profile)
+    assert [c.key for c in missing] == ["verification", "payouts"]
+    # Payouts: Stripe Connect onboarding on the local Stripe server, then back to the step.
+    to_stripe = client.post(reverse("payments_connect_start"))
+    assert to_stripe.status_code == 302 and to_stripe["Location"].startswith(local_stripe.url)
+    local_stripe.account_action(profile.connect_account.account_id, "enable")
+    back = client.get(reverse("payments_connect_return"), follow=True)
+    assert "Payouts are set up." in back.content.decode()
     pending = VerificationRequest.objects.get()
     assert pending.status == "pending"
     reviewer = staff()

@@ -33,3 +33,12 @@ from payments.services.lifecycle import (  # noqa: F401
     payment_transfer,
     payments_run_due,
 )
+from payments.services.payouts import connect_balance_cents, instant_payout_create  # noqa: F401
+from payments.services.refunds import payment_refund  # noqa: F401
+from payments.services.tips import (  # noqa: F401
+    dollars_to_cents,
+    tip_allowed,
+    tip_create,
+    tip_from_form,
+    tip_step_url,
+)

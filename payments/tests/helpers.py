@@ -63,3 +63,34 @@ def book_and_pay(server, *, offer, starts_at, now, card="pm_card_visa", who=None
 
 def ledger(payment) -> list[tuple[str, int]]:
     return list(LedgerEntry.objects.filter(payment=payment).order_by("id").values_list("kind", "amount_cents"))
+
+
+def completed_lesson(server, *, now: datetime, offer=None, who=None, card="pm_card_visa"):
+    """A lesson booked three days ahead, authorized, given, captured and paid to the instructor.
+    Returns (booking, payment, when) with `when` the capture time (the server's clock is there)."""
+    from bookings.services import bookings_complete_finished
+    from payments.services.lifecycle import payments_run_due
+
+    offer = offer or instructor_offer(server, now=now)
+    booking, payment = book_and_pay(server, offer=offer, starts_at=now + timedelta(days=3), now=now, card=card, who=who)
+    payments_run_due(now=at(server, booking.lesson_starts_at - timedelta(hours=24)))
+    bookings_complete_finished(now=at(server, booking.lesson_ends_at + timedelta(minutes=1)))
+    when = at(server, booking.lesson_ends_at + timedelta(hours=24))
+    payments_run_due(now=when)
+    booking.refresh_from_db()
+    payment.refresh_from_db()
+    return booking, payment, when
+
+
+def assert_reconciled() -> None:
+    """`manage.py reconcile_payments` finds no difference between the ledger and the server."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    try:
+        call_command("reconcile_payments", stdout=out)
+    except Exception as error:
+        raise AssertionError(f"reconcile_payments: {error}\n{out.getvalue()}") from error
+    assert out.getvalue().strip().endswith("No differences."), out.getvalue()

@@ -73,7 +73,8 @@ def test_review_page_publishes_then_refuses_a_second_review(client, lesson):
     assert "Publish review" in page.content.decode()
     response = client.post(f"/lessons/{lesson.public_id}/review/", {"stars": "4", "text": "I <3 it & more"})
     assert response.status_code == 302
-    assert response["Location"] == f"/lessons/{lesson.public_id}/"
+    # Then the optional tip step (settings.REVIEWS_TIP_STEP_URL → payments).
+    assert response["Location"] == f"/payments/tip/{lesson.public_id}/"
     response = client.post(f"/lessons/{lesson.public_id}/review/", {"stars": "1"})
     assert response.status_code == 409
     assert "You have already reviewed this lesson." in response.content.decode()

@@ -1,0 +1,155 @@
+"""Reads shared by payment pages."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bookings.services import FREE_CANCELLATION, GRACE_PERIOD, LATE_CANCELLATION
+from payments.models import (
+    ConnectAccount,
+    Credit,
+    InstructorDebt,
+    LedgerEntry,
+    LedgerKind,
+    Payment,
+    PaymentKind,
+    PaymentStatus,
+    Payout,
+    Settlement,
+)
+from payments.pricing import dollars_text
+from payments.services.lifecycle import AUTHORIZE_LEAD, CAPTURE_DELAY
+
+
+def _when(moment: datetime, zone: ZoneInfo) -> str:
+    local = moment.astimezone(zone)
+    return f"{local:%A} {local.day} {local:%B}, {local:%H:%M}"
+
+
+def checkout_explanation(*, booking, payment, intent_kind: str, zone: ZoneInfo, now: datetime) -> dict:
+    """What the checkout page tells the student, with concrete times in their zone:
+    when the card is authorized and charged, and what cancelling costs when."""
+    starts = booking.lesson_starts_at
+    amount = dollars_text(payment.card_cents)
+    if intent_kind == "setup":
+        authorize = (
+            f"We save your card now and authorize {amount} on {_when(starts - AUTHORIZE_LEAD, zone)}, "
+            "24 hours before the lesson."
+        )
+    elif intent_kind == "payment":
+        authorize = f"We authorize {amount} on your card now; your bank may ask you to confirm."
+    else:
+        authorize = "Your platform credit covers this lesson; nothing is charged to a card."
+    charge = (
+        f"You are charged on {_when(booking.lesson_ends_at + CAPTURE_DELAY, zone)}, 24 hours after the lesson ends, "
+        "unless you report a problem before then."
+    )
+    grace_until = booking.policy_clock_started_at + GRACE_PERIOD
+    free_until = starts - FREE_CANCELLATION
+    late_from = starts - LATE_CANCELLATION
+    total = dollars_text(payment.lesson_price_cents + payment.booking_fee_cents)
+    policy = [f"Cancel until {_when(max(free_until, grace_until), zone)} and nothing is charged."]
+    if late_from > grace_until:
+        policy.append(
+            f"Cancel between {_when(max(free_until, grace_until), zone)} and {_when(late_from, zone)}: you pay "
+            f"{total} and get {dollars_text(payment.lesson_price_cents)} back as platform credit."
+        )
+    policy.append(f"Cancel after {_when(max(late_from, grace_until), zone)} or miss the lesson: you pay {total}.")
+    return {"authorize": authorize, "charge": charge, "policy": policy}
+
+
+# ---------------------------------------------------------------- student billing
+
+# What a student sees on their billing page; reservations are bookkeeping, not money moving.
+BILLING_KINDS = {
+    LedgerKind.AUTHORIZATION: ("Card authorized (not charged yet)", 0),
+    LedgerKind.RELEASE: ("Authorization released", 0),
+    LedgerKind.CAPTURE: ("Card charged", 1),
+    LedgerKind.TIP: ("Tip", 1),
+    LedgerKind.REFUND: ("Refund to your card", -1),
+    LedgerKind.CREDIT_ISSUED: ("Platform credit received", 0),
+    LedgerKind.CREDIT_USED: ("Platform credit spent", 0),
+    LedgerKind.CREDIT_RESTORED: ("Platform credit given back", 0),
+    LedgerKind.CREDIT_EXPIRED: ("Platform credit expired", 0),
+}
+
+
+def student_billing_rows(*, student):
+    """Every charge, refund, credit and tip of `student`, newest first, each with the payment it
+    belongs to (for its receipt)."""
+    entries = (
+        LedgerEntry.objects.filter(student=student, kind__in=BILLING_KINDS)
+        .select_related("payment", "booking__instructor__user", "credit")
+        .order_by("-occurred_at", "-id")
+    )
+    rows = []
+    for entry in entries:
+        label, sign = BILLING_KINDS[entry.kind]
+        if entry.booking_id:
+            what = f"{entry.booking.service_name} with {entry.booking.instructor.user.full_name}"
+        else:
+            what = entry.note or (entry.credit.reason if entry.credit_id else "")
+        rows.append({"entry": entry, "label": label, "sign": sign, "what": what, "payment": entry.payment})
+    return rows
+
+
+def student_credits(*, student, now: datetime):
+    """Credit the student can still use, soonest expiring first."""
+    return Credit.objects.filter(
+        student=student, expired_at__isnull=True, expires_at__gt=now, remaining_cents__gt=0
+    ).order_by("expires_at", "id")
+
+
+# ---------------------------------------------------------------- instructor earnings
+
+
+def instructor_earnings(*, instructor, now: datetime) -> dict:
+    """Per lesson: gross (the lesson price earned on), commission, tips, net, pending or paid;
+    totals; payouts; outstanding debt."""
+    payments = list(
+        Payment.objects.filter(instructor=instructor)
+        .exclude(status=PaymentStatus.CANCELED)
+        .select_related("booking__student")
+        .order_by("-booking__lesson_starts_at", "kind")
+    )
+    tips = {p.booking_id: p for p in payments if p.kind == PaymentKind.TIP}
+    lessons = []
+    for payment in payments:
+        if payment.kind != PaymentKind.LESSON:
+            continue
+        tip = tips.get(payment.booking_id)
+        tip_cents = tip.instructor_share_cents if tip else 0
+        if payment.settlement == Settlement.LATE_CANCEL:
+            gross = 0
+        elif payment.settlement == Settlement.PARTIAL and payment.settle_price_cents is not None:
+            gross = payment.settle_price_cents
+        else:
+            gross = payment.lesson_price_cents
+        share = payment.instructor_share_cents
+        paid = payment.transferred_cents + (tip.transferred_cents if tip else 0)
+        net = share + tip_cents
+        lessons.append(
+            {
+                "starts_at": payment.booking.lesson_starts_at,
+                "service": payment.booking.service_name,
+                "student": payment.booking.student.full_name,
+                "booking": payment.booking,
+                "gross_cents": gross,
+                "commission_cents": max(0, gross - share),
+                "tips_cents": tip_cents,
+                "net_cents": net,
+                "paid_cents": paid,
+                "status": "paid" if net and paid >= net else ("on hold" if payment.payout_held else "pending"),
+            }
+        )
+    debt = sum(d.outstanding_cents for d in InstructorDebt.objects.filter(instructor=instructor))
+    return {
+        "lessons": lessons,
+        "pending_cents": sum(row["net_cents"] - row["paid_cents"] for row in lessons),
+        "paid_cents": sum(row["paid_cents"] for row in lessons),
+        "tips_cents": sum(row["tips_cents"] for row in lessons),
+        "debt_cents": debt,
+        "payouts": list(Payout.objects.filter(instructor=instructor).order_by("-created_at")),
+        "account": ConnectAccount.objects.filter(instructor=instructor).first(),
+    }

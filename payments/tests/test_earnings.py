@@ -1,0 +1,103 @@
+"""Instructors' earnings, instant payouts, and a reversal after an instant payout leaving a debt
+that the next earnings repay."""
+
+import csv
+import io
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+
+from accounts.tests.factories import staff
+from payments import stripe_client
+from payments.models import InstructorDebt, LedgerEntry, Payout
+from payments.services import connect_balance_cents, instant_payout_create, payment_refund
+from payments.tests.helpers import assert_reconciled, at, completed_lesson, instructor_offer, ledger
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _ends_reconciled(local_stripe):
+    """Every scenario ends with `reconcile_payments` finding no difference."""
+    yield
+    assert_reconciled()
+
+
+def test_instant_payout_then_a_refund_leaves_a_debt_recovered_from_the_next_earnings(local_stripe, now):
+    at(local_stripe, now)
+    offer = instructor_offer(local_stripe, now=now)
+    account = offer.instructor.connect_account.account_id
+    booking, first, when = completed_lesson(local_stripe, now=now, offer=offer)
+    assert connect_balance_cents(account_id=account) == {"available": 0, "pending": 7650, "instant": 7650}
+
+    payout = instant_payout_create(instructor=offer.instructor, now=when, idempotency_key="p1")
+    # 2% of 7650 = 153 back to the platform; 7497 to the bank now.
+    assert (payout.amount_cents, payout.fee_cents, payout.method) == (7497, 153, "instant")
+    assert instant_payout_create(instructor=offer.instructor, now=when, idempotency_key="p1").pk == payout.pk
+    assert connect_balance_cents(account_id=account)["instant"] == 0
+    server_payout = stripe_client.call("payouts", "retrieve", payout.payout_id, account=account)
+    assert (server_payout.amount, server_payout.method) == (7497, "instant")
+    assert list(LedgerEntry.objects.filter(kind__in=["payout", "payout_fee"]).values_list("kind", "amount_cents")) == [
+        ("payout_fee", 153),
+        ("payout", 7497),
+    ]
+
+    # Staff refund the whole lesson; the money already left the instructor's account: a debt.
+    payment_refund(payment=first, amount_cents=10080, reason="Instructor never came", staff_user=staff(), now=when)
+    debt = InstructorDebt.objects.get()
+    assert (debt.amount_cents, debt.recovered_cents) == (7650, 0)
+    assert ledger(first)[-2:] == [("refund", 10080), ("debt", 7650)]
+
+    # The next lesson's 7650 repays the debt; nothing is transferred for it; the third is paid.
+    later = when + timedelta(hours=1)
+    _, second, when2 = completed_lesson(local_stripe, now=at(local_stripe, later), offer=offer)
+    debt.refresh_from_db()
+    assert debt.recovered_cents == 7650
+    assert ledger(second)[-1] == ("debt_recovered", 7650)
+    assert not LedgerEntry.objects.filter(payment=second, kind="transfer").exists()
+    _, third, _ = completed_lesson(local_stripe, now=at(local_stripe, when2 + timedelta(hours=1)), offer=offer)
+    assert ledger(third)[-1] == ("transfer", 7650)
+    transfers = stripe_client.call("transfers", "list", params={"destination": account, "limit": 10}).data
+    assert sorted(t.amount for t in transfers) == [7650, 7650]
+
+
+def test_instant_payout_with_nothing_to_pay_is_refused(local_stripe, now):
+    from django.core.exceptions import ValidationError
+
+    at(local_stripe, now)
+    offer = instructor_offer(local_stripe, now=now)
+    with pytest.raises(ValidationError, match="nothing to pay out"):
+        instant_payout_create(instructor=offer.instructor, now=now, idempotency_key="p")
+    assert not Payout.objects.exists() and not LedgerEntry.objects.exists()
+
+
+def test_earnings_page_and_csv_are_the_instructors_own(client, local_stripe, now):
+    from accounts.tests.factories import instructor_user
+
+    at(local_stripe, now)
+    booking, payment, when = completed_lesson(local_stripe, now=now)
+    client.force_login(booking.instructor.user)
+    page = client.get(reverse("payments_earnings")).content.decode()
+    assert "$90.00" in page and "$13.50" in page and "$76.50" in page and "paid" in page
+    rows = list(csv.reader(io.StringIO(client.get(reverse("payments_earnings") + "?format=csv").content.decode())))
+    assert rows[0] == [
+        "lesson_date",
+        "service",
+        "student",
+        "gross_usd",
+        "commission_usd",
+        "tips_usd",
+        "net_usd",
+        "status",
+    ]
+    assert rows[1][3:] == ["90.00", "13.50", "0.00", "76.50", "paid"] and len(rows) == 2
+
+    other = instructor_user()
+    from catalog.services import instructor_profile_start
+
+    instructor_profile_start(user=other)
+    client.force_login(other)
+    assert "No lessons yet." in client.get(reverse("payments_earnings")).content.decode()
+    assert client.post(reverse("payments_earnings"), {"key": "x"}).status_code == 302
+    assert not Payout.objects.exists()

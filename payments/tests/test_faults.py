@@ -1,0 +1,245 @@
+"""Reschedules, declines that need the student, Stripe down or slow, a job killed halfway, and
+two sweeps racing — each ending with the ledger reconciled against the local Stripe server."""
+
+import socket
+import threading
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+
+from bookings.services import booking_reschedule
+from notifications.models import OutboundMessage
+from payments import stripe_client
+from payments.models import LedgerEntry, Payment
+from payments.services import checkout_prepare, payment_authorize_now
+from payments.services.lifecycle import payments_run_due
+from payments.stripe_client import ProviderUnavailable
+from payments.tests.helpers import (
+    assert_reconciled,
+    at,
+    book_and_pay,
+    browser_confirms,
+    instructor_offer,
+    ledger,
+    start_booking,
+)
+
+
+def _intents() -> int:
+    return len(stripe_client.call("payment_intents", "list", params={"limit": 100}).data)
+
+
+@pytest.mark.django_db
+def test_reschedule_inside_24h_keeps_the_authorization(local_stripe, now, django_capture_on_commit_callbacks):
+    at(local_stripe, now)
+    offer = instructor_offer(local_stripe, now=now)
+    booking, payment = book_and_pay(local_stripe, offer=offer, starts_at=now + timedelta(days=3), now=now)
+    payments_run_due(now=at(local_stripe, booking.lesson_starts_at - timedelta(hours=24)))
+    moved_at = at(local_stripe, booking.lesson_starts_at - timedelta(hours=20))
+    with django_capture_on_commit_callbacks(execute=True):
+        booking = booking_reschedule(
+            booking=booking,
+            user=booking.student,
+            new_starts_at=booking.lesson_starts_at + timedelta(hours=2),
+            now=moved_at,
+        )
+    payment.refresh_from_db()
+    assert (payment.status, payment.capture_due_at) == ("authorized", booking.lesson_ends_at + timedelta(hours=24))
+    assert ledger(payment) == [("authorization", 10080)] and _intents() == 1
+    assert_reconciled()
+
+
+@pytest.mark.django_db
+def test_reschedule_past_the_authorizations_validity_authorizes_again(
+    local_stripe, now, django_capture_on_commit_callbacks
+):
+    at(local_stripe, now)
+    offer = instructor_offer(local_stripe, now=now)
+    booking, payment = book_and_pay(local_stripe, offer=offer, starts_at=now + timedelta(days=3), now=now)
+    t24 = at(local_stripe, booking.lesson_starts_at - timedelta(hours=24))
+    payments_run_due(now=t24)
+    payment.refresh_from_db()
+    first_intent = payment.payment_intent_id
+    assert payment.capture_before == t24 + timedelta(days=7)
+    # Moved (more than 24 h ahead) to a week later: the authorization would lapse before capture.
+    moved_at = at(local_stripe, t24 - timedelta(hours=2))
+    new_start = booking.lesson_starts_at + timedelta(days=7)
+    with django_capture_on_commit_callbacks(execute=True):
+        booking = booking_reschedule(booking=booking, user=booking.student, new_starts_at=new_start, now=moved_at)
+    payment.refresh_from_db()
+    assert (payment.status, payment.payment_intent_id, payment.authorize_due_at) == (
+        "card_saved",
+        "",
+        new_start - timedelta(hours=24),
+    )
+    assert stripe_client.call("payment_intents", "retrieve", first_intent).status == "canceled"
+    payments_run_due(now=at(local_stripe, new_start - timedelta(hours=24)))
+    payment.refresh_from_db()
+    assert payment.status == "authorized" and payment.payment_intent_id != first_intent
+    assert ledger(payment) == [("authorization", 10080), ("release", 10080), ("authorization", 10080)]
+    assert_reconciled()
+
+
+@pytest.mark.django_db
+def test_authentication_required_is_not_retried_the_student_fixes_the_card(
+    client, local_stripe, now, django_capture_on_commit_callbacks
+):
+    from payments.services import card_record
+
+    at(local_stripe, now)
+    offer = instructor_offer(local_stripe, now=now)
+    booking = start_booking(offer=offer, starts_at=now + timedelta(days=3), now=now)
+    step = checkout_prepare(booking=booking, user=booking.student, now=now)
+    # The card asks for 3-D Secure at set-up (done in the page) and on every later payment.
+    intent = browser_confirms(step, "pm_card_authenticationRequired")
+    local_stripe.authenticate(intent.id, "complete")
+    from payments.services import checkout_finish
+
+    payment = checkout_finish(booking=booking, user=booking.student, now=now)
+    assert payment.status == "card_saved"
+    starts = booking.lesson_starts_at
+    with django_capture_on_commit_callbacks(execute=True):
+        payments_run_due(now=at(local_stripe, starts - timedelta(hours=24)))
+        payments_run_due(now=at(local_stripe, starts - timedelta(hours=22)))
+        payments_run_due(now=at(local_stripe, starts - timedelta(hours=20)))
+    payment.refresh_from_db()
+    assert (payment.status, payment.authorization_attempts, payment.needs_student_action) == (
+        "authorization_failed",
+        1,
+        True,
+    )
+    assert payment.last_decline_code == "authentication_required" and payment.authorize_due_at is None
+    assert OutboundMessage.objects.filter(subject__startswith="Action needed").count() == 1
+
+    # The student adds a card that works and authorizes from the fix-card page.
+    visa = stripe_client.call(
+        "payment_methods", "attach", "pm_card_visa", params={"customer": booking.student.stripe_customer.customer_id}
+    )
+    good = card_record(user=booking.student, payment_method_id=visa.id, now=now)
+    client.force_login(booking.student)
+    at(local_stripe, starts - timedelta(hours=19))
+    response = client.post(reverse("payments_fix_card", args=[payment.public_id]), {"card": good.public_id})
+    assert response.status_code == 302
+    payment.refresh_from_db()
+    assert (payment.status, payment.payment_method_id) == ("authorized", visa.id)
+    assert [kind for kind, _ in ledger(payment)] == ["authorization_failed", "authorization"]
+    assert_reconciled()
+
+
+@pytest.mark.django_db
+def test_someone_else_cannot_use_the_fix_card_page(client, local_stripe, now):
+    from accounts.tests.factories import student
+
+    at(local_stripe, now)
+    booking, payment = book_and_pay(
+        local_stripe, offer=instructor_offer(local_stripe, now=now), starts_at=now + timedelta(days=3), now=now
+    )
+    client.force_login(student())
+    assert client.get(reverse("payments_fix_card", args=[payment.public_id])).status_code == 404
+    with pytest.raises(Exception, match="not your payment"):
+        payment_authorize_now(payment=payment, user=student(), payment_method_id="pm_card_visa", now=now)
+    payment.refresh_from_db()
+    assert payment.status == "card_saved" and _intents() == 0
+
+
+@pytest.fixture
+def silent_server():
+    """A port that accepts connections and never answers (a Stripe that hangs)."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)
+    yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    listener.close()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("trouble", ["down", "slow"])
+def test_stripe_down_or_slow_gives_a_clear_message_and_changes_nothing(
+    client, local_stripe, now, settings, silent_server, trouble
+):
+    at(local_stripe, now)
+    offer = instructor_offer(local_stripe, now=now)
+    booking, payment = book_and_pay(local_stripe, offer=offer, starts_at=now + timedelta(days=3), now=now)
+    other = start_booking(offer=offer, starts_at=now + timedelta(hours=5), now=now)
+    working = settings.STRIPE_API_BASE
+    settings.STRIPE_API_BASE = "http://127.0.0.1:9" if trouble == "down" else silent_server
+    settings.STRIPE_TIMEOUT_SECONDS = 0.5
+    t24 = booking.lesson_starts_at - timedelta(hours=24)
+    assert payments_run_due(now=t24)["authorized"] == 0
+    payment.refresh_from_db()
+    assert (payment.status, payment.authorization_attempts, payment.authorize_due_at) == ("card_saved", 0, t24)
+    with pytest.raises(ProviderUnavailable, match="Nothing was charged"):
+        checkout_prepare(booking=other, user=other.student, now=now)
+    client.force_login(other.student)
+    page = client.get(reverse("payments_checkout", args=[other.public_id]), follow=True).content.decode()
+    assert "Payments are unavailable right now. Nothing was charged; please try again in a minute." in page
+    assert not Payment.objects.filter(booking=other).exists() and not LedgerEntry.objects.exists()
+
+    # Stripe is back: the next run does the work, once.
+    settings.STRIPE_API_BASE = working
+    assert payments_run_due(now=at(local_stripe, t24 + timedelta(minutes=5)))["authorized"] == 1
+    assert _intents() == 1
+    assert_reconciled()
+
+
+@pytest.mark.django_db
+def test_a_job_killed_between_the_stripe_call_and_our_write_completes_without_a_second_charge(
+    local_stripe, now, monkeypatch
+):
+    from payments.services import lifecycle
+
+    at(local_stripe, now)
+    offer = instructor_offer(local_stripe, now=now)
+    booking, payment = book_and_pay(local_stripe, offer=offer, starts_at=now + timedelta(days=3), now=now)
+    t24 = at(local_stripe, booking.lesson_starts_at - timedelta(hours=24))
+    record = lifecycle._record_authorization
+
+    def crash(*args, **kwargs):
+        raise SystemExit("worker killed")  # Stripe authorized; our transaction never commits
+
+    monkeypatch.setattr(lifecycle, "_record_authorization", crash)
+    with pytest.raises(SystemExit):
+        payments_run_due(now=t24)
+    payment.refresh_from_db()
+    assert (payment.status, payment.authorization_attempts, payment.payment_intent_id) == ("card_saved", 0, "")
+    assert _intents() == 1  # Stripe did authorize
+
+    monkeypatch.setattr(lifecycle, "_record_authorization", record)
+    assert payments_run_due(now=t24 + timedelta(minutes=1))["authorized"] == 1
+    payment.refresh_from_db()
+    assert payment.status == "authorized"
+    assert _intents() == 1  # the retry replayed the same idempotency key
+    assert ledger(payment) == [("authorization", 10080)]
+    assert_reconciled()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_sweeps_racing_authorize_each_payment_once(local_stripe, now):
+    at(local_stripe, now)
+    offer = instructor_offer(local_stripe, now=now)
+    for hour in (0, 2, 4):
+        book_and_pay(local_stripe, offer=offer, starts_at=now + timedelta(days=3, hours=hour), now=now)
+    when = at(local_stripe, now + timedelta(days=2, hours=5))  # T−19 h, T−21 h and T−23 h
+    results, errors, start = [], [], threading.Barrier(2)
+
+    def sweep():
+        try:
+            start.wait()
+            results.append(payments_run_due(now=when)["authorized"])
+        except Exception as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=sweep) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == [] and sum(results) == 3
+    assert sorted(Payment.objects.values_list("status", flat=True)) == ["authorized"] * 3
+    assert _intents() == 3
+    assert LedgerEntry.objects.filter(kind="authorization").count() == 3
+    assert_reconciled()

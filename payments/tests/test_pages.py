@@ -1,0 +1,72 @@
+"""Payment pages without a browser: who may see and change what."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+
+from accounts.tests.factories import student
+from payments.models import SavedCard
+from payments.tests.helpers import at, book_and_pay, instructor_offer
+
+pytestmark = pytest.mark.django_db
+
+
+def test_someone_elses_card_cannot_be_removed_or_made_default(client, local_stripe, now):
+    at(local_stripe, now)
+    offer = instructor_offer(local_stripe, now=now)
+    booking, _ = book_and_pay(local_stripe, offer=offer, starts_at=now + timedelta(days=3), now=now)
+    card = booking.student.saved_cards.get()
+    client.force_login(student())
+    assert client.post(reverse("payments_card_remove", args=[card.public_id])).status_code == 404
+    assert client.post(reverse("payments_card_default", args=[card.public_id])).status_code == 404
+    assert SavedCard.objects.filter(pk=card.pk, is_default=True).count() == 1
+
+
+def test_a_card_upcoming_lessons_depend_on_is_not_removed(client, local_stripe, now):
+    from payments import stripe_client
+
+    at(local_stripe, now)
+    offer = instructor_offer(local_stripe, now=now)
+    booking, payment = book_and_pay(local_stripe, offer=offer, starts_at=now + timedelta(days=3), now=now)
+    card = booking.student.saved_cards.get()
+    client.force_login(booking.student)
+    response = client.post(reverse("payments_card_remove", args=[card.public_id]), follow=True)
+    assert "Upcoming lessons will be charged to this card." in response.content.decode()
+    assert SavedCard.objects.filter(pk=card.pk).exists()
+    assert stripe_client.call("payment_methods", "retrieve", card.payment_method_id).customer is not None
+
+
+def test_tip_billing_and_receipts_are_owner_only(client, local_stripe, now, django_capture_on_commit_callbacks):
+    from payments.models import ConnectAccount, LedgerEntry, Payment
+    from payments.services import tip_create
+    from payments.tests.helpers import completed_lesson
+
+    at(local_stripe, now)
+    booking, lesson, when = completed_lesson(local_stripe, now=now)
+    with django_capture_on_commit_callbacks(execute=True):
+        tip = tip_create(booking=booking, student=booking.student, amount_cents=1000, now=when, idempotency_key="t")
+    entries = LedgerEntry.objects.count()
+
+    stranger = student()
+    client.force_login(stranger)
+    assert client.get(reverse("payments_tip", args=[booking.public_id])).status_code == 404
+    assert (
+        client.post(reverse("payments_tip", args=[booking.public_id]), {"amount": "5", "key": "s"}).status_code == 404
+    )
+    assert client.get(reverse("payments_receipt", args=[tip.public_id])).status_code == 404
+    assert client.get(reverse("payments_receipt", args=[lesson.public_id])).status_code == 404
+    billing = client.get(reverse("payments_billing")).content.decode()
+    assert "Nothing yet." in billing and booking.service_name not in billing
+    assert client.get(reverse("payments_billing") + "?format=csv").content.decode().count("\n") == 1
+    # Students are not instructors: no payouts set up, no earnings page.
+    assert client.post(reverse("payments_connect_start")).status_code == 403
+    assert client.get(reverse("payments_earnings")).status_code == 403
+    assert Payment.objects.filter(kind="tip").count() == 1 and LedgerEntry.objects.count() == entries
+    assert ConnectAccount.objects.count() == 1
+
+    client.force_login(booking.student)
+    receipt = client.get(reverse("payments_receipt", args=[lesson.public_id])).content.decode()
+    assert "$100.80" in receipt and "Visa ending 4242" in receipt
+    billing = client.get(reverse("payments_billing")).content.decode()
+    assert billing.count("Receipt</a>") == 2

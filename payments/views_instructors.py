@@ -1,0 +1,122 @@
+"""Instructors' payment pages: Stripe Connect Express onboarding and earnings."""
+
+import csv
+import secrets
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from catalog.models import InstructorProfile
+from payments import services
+from payments.pricing import dollars_text
+from payments.selectors import instructor_earnings
+from payments.stripe_client import ProviderUnavailable
+
+
+def _instructor(request) -> InstructorProfile:
+    profile = InstructorProfile.objects.filter(user=request.user).first()
+    if profile is None or not request.user.is_instructor:
+        raise PermissionDenied("Only instructors have payouts.")
+    return profile
+
+
+def _onboarding_link(request, profile) -> str:
+    return services.connect_onboarding_link(
+        instructor=profile,
+        return_url=request.build_absolute_uri(reverse("payments_connect_return")),
+        refresh_url=request.build_absolute_uri(reverse("payments_connect_refresh")),
+        now=timezone.now(),
+    )
+
+
+@login_required
+@require_POST
+def connect_start(request):
+    """From the onboarding Payouts step: off to Stripe's onboarding pages."""
+    return _fresh_link(request)
+
+
+@login_required
+@require_GET
+def connect_refresh(request):
+    """Stripe sends the instructor here when a link expired or was used: a fresh link."""
+    return _fresh_link(request)
+
+
+def _fresh_link(request):
+    profile = _instructor(request)
+    try:
+        return redirect(_onboarding_link(request, profile))
+    except ProviderUnavailable as error:
+        messages.error(request, str(error))
+        return redirect("onboarding_step", step="payouts")
+
+
+@login_required
+@require_GET
+def connect_return(request):
+    """Back from Stripe: read the account's status (account.updated webhooks keep it fresh too)."""
+    profile = _instructor(request)
+    try:
+        account = services.connect_account_refresh(instructor=profile, now=timezone.now())
+    except ProviderUnavailable as error:
+        messages.error(request, str(error))
+        return redirect("onboarding_step", step="payouts")
+    if account is not None and account.can_receive_money:
+        messages.success(request, "Payouts are set up. You can be paid.")
+    else:
+        messages.warning(request, "Stripe still needs some information before you can be paid.")
+    return redirect("onboarding_step", step="payouts")
+
+
+@login_required
+def earnings(request):
+    """Per lesson gross, commission, tips, net, pending and paid; payouts; instant payout; CSV."""
+    profile = _instructor(request)
+    now = timezone.now()
+    if request.method == "POST":
+        try:
+            payout = services.instant_payout_create(
+                instructor=profile, now=now, idempotency_key=request.POST.get("key", "")
+            )
+        except (ValidationError, ProviderUnavailable) as error:
+            messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+        else:
+            messages.success(
+                request,
+                f"Instant payout of {dollars_text(payout.amount_cents)} sent (fee {dollars_text(payout.fee_cents)}).",
+            )
+        return redirect("payments_earnings")
+    data = instructor_earnings(instructor=profile, now=now)
+    if request.GET.get("format") == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="instainstru-earnings.csv"'
+        writer = csv.writer(response)
+        writer.writerow(
+            ["lesson_date", "service", "student", "gross_usd", "commission_usd", "tips_usd", "net_usd", "status"]
+        )
+        for row in data["lessons"]:
+            writer.writerow(
+                [
+                    row["starts_at"].astimezone(request.user.zone).strftime("%Y-%m-%d %H:%M"),
+                    row["service"],
+                    row["student"],
+                    f"{row['gross_cents'] / 100:.2f}",
+                    f"{row['commission_cents'] / 100:.2f}",
+                    f"{row['tips_cents'] / 100:.2f}",
+                    f"{row['net_cents'] / 100:.2f}",
+                    row["status"],
+                ]
+            )
+        return response
+    return render(
+        request,
+        "payments/earnings.html",
+        {**data, "zone": request.user.zone, "key": secrets.token_urlsafe(24)},
+    )

@@ -161,3 +161,16 @@ def _service_id(slug):
     from catalog.models import Service
 
     return Service.objects.get(slug=slug).pk
+
+
+def test_an_instructor_cannot_make_themselves_a_founding_instructor(instructor_client):
+    response = instructor_client.post(
+        reverse("onboarding_step", args=["profile"]),
+        {"headline": "Patient piano teacher", "bio": "I teach classical and pop piano. " * 4,
+         "years_experience": 8, "languages": "English", "booking_mode": "instant",
+         "is_founding": "on", "status": "live"},
+    )  # fmt: skip
+    assert response.status_code == 302
+    profile = InstructorProfile.objects.get()
+    assert profile.headline == "Patient piano teacher"
+    assert (profile.is_founding, profile.status) == (False, "onboarding")

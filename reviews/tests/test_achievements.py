@@ -97,3 +97,41 @@ def test_streak_uses_the_students_own_weeks():
     first.student.timezone = "UTC"
     first.student.save()
     assert Kind.FOUR_WEEK_STREAK not in achievements.compute(user=first.student, role=Achievement.Role.STUDENT)
+
+
+def test_badges_are_shown_with_their_date_on_the_dashboard_and_the_profile(client, django_capture_on_commit_callbacks):
+    import time_machine
+
+    with django_capture_on_commit_callbacks(execute=True):
+        lesson = completed_lesson()
+    earned = f"earned {lesson.lesson_ends_at.astimezone(lesson.student.zone):%b} {lesson.lesson_ends_at.day}, 2026"
+    with time_machine.travel(lesson.lesson_ends_at + timedelta(days=1), tick=False):
+        client.force_login(lesson.student)
+        dashboard = client.get("/dashboard/").content.decode()
+        assert "Your badges" in dashboard and "First lesson" in dashboard.split("Your badges")[1]
+        assert earned in dashboard
+        client.logout()
+        profile = client.get(f"/instructors/{lesson.instructor.public_id}/").content.decode()
+    badges_section = profile.split('id="badges-h"')[1]
+    assert "First lesson" in badges_section and earned in badges_section
+
+
+def test_twenty_five_lessons_badge_at_the_end_of_the_twenty_fifth_lesson():
+    from bookings.tests.factories import bookable_offer
+
+    offer = bookable_offer(hours="00:00-24:00", notice=1, prices={30: 4500, 60: 9000})
+    first = completed_lesson(offer=offer, duration=30)
+    lessons = [first] + [
+        completed_lesson(offer=offer, who=first.student, starts_at=FIRST_LESSON_AT + timedelta(days=d), duration=30)
+        for d in range(1, 24)
+    ]
+    assert Kind.TWENTY_FIVE_LESSONS not in achievements.compute(user=first.student, role=Achievement.Role.STUDENT)
+    lessons.append(
+        completed_lesson(offer=offer, who=first.student, starts_at=FIRST_LESSON_AT + timedelta(days=24), duration=30)
+    )
+    earned = achievements.compute(user=first.student, role=Achievement.Role.STUDENT)
+    assert earned[Kind.TWENTY_FIVE_LESSONS] == lessons[24].lesson_ends_at
+    # 20 × 30 minutes: ten hours learned at the end of the twentieth lesson.
+    assert earned[Kind.TEN_HOURS] == lessons[19].lesson_ends_at
+    teaching = achievements.compute(user=offer.instructor.user, role=Achievement.Role.INSTRUCTOR)
+    assert teaching[Kind.TWENTY_FIVE_LESSONS] == lessons[24].lesson_ends_at

@@ -209,3 +209,19 @@ def test_api_review_flow_and_access(client, lesson):
     listing = client.get(f"/api/v1/reviews/?instructor={lesson.instructor.public_id}").json()
     assert listing["count"] == 1
     assert listing["results"][0]["response"]["text"] == "Thanks"
+
+
+def test_api_refuses_a_review_before_the_lesson_ends_and_stores_nothing(client):
+    from bookings.tests.factories import bookable_offer, confirmed_booking
+
+    with time_machine.travel(FIRST_LESSON_AT - timedelta(days=2), tick=False):
+        booking = confirmed_booking(
+            offer=bookable_offer(), starts_at=FIRST_LESSON_AT, now=FIRST_LESSON_AT - timedelta(days=2)
+        )
+    client.force_login(booking.student)
+    with time_machine.travel(FIRST_LESSON_AT + timedelta(minutes=30), tick=False):
+        response = client.post(
+            "/api/v1/reviews/", {"lesson": booking.public_id, "stars": 5}, content_type="application/json"
+        )
+    assert (response.status_code, response.json()["detail"]) == (409, "You can review this lesson once it has ended.")
+    assert Review.objects.count() == 0

@@ -134,3 +134,43 @@ def test_event_types_the_project_handles(fresh, receiver, server):
         "payment_intent.canceled",
     }
     assert expected <= types
+
+
+def test_connect_dispute_identity_and_setup_events_are_delivered_signed(fresh, receiver, connected_account):
+    """The remaining event families the project handles: transfer.*, payout.*, account.updated,
+    charge.dispute.closed, setup_intent.setup_failed and identity.verification_session.*."""
+    account = connected_account()
+    fresh.topup(5000)
+    transfer = stripe.Transfer.create(amount=3000, currency="usd", destination=account.id)
+    stripe.Transfer.create_reversal(transfer.id, amount=500)
+    payout = stripe.Payout.create(amount=1000, currency="usd", stripe_account=account.id)
+    fresh.fail_payout(payout.id)
+    stripe.Payout.create(amount=1000, currency="usd", method="instant", stripe_account=account.id)
+    dispute = fresh.open_dispute(payment().latest_charge)
+    fresh.close_dispute(dispute["id"], "won")
+    with pytest.raises(stripe.error.CardError):
+        stripe.SetupIntent.create(payment_method="pm_card_chargeDeclined", confirm=True)
+    session = stripe.identity.VerificationSession.create(type="document")
+    fresh.decide_identity(session.id, "verified")
+    assert fresh.flush_webhooks()
+    delivered = {}
+    for request in receiver.requests:
+        delivered.setdefault(request["event"]["type"], request)
+    for event_type in (
+        "account.updated",
+        "transfer.created",
+        "transfer.reversed",
+        "payout.created",
+        "payout.failed",
+        "payout.paid",
+        "charge.dispute.created",
+        "charge.dispute.closed",
+        "setup_intent.setup_failed",
+        "identity.verification_session.created",
+        "identity.verification_session.verified",
+    ):
+        assert event_type in delivered, event_type
+        request = delivered[event_type]
+        secret = receiver.connect_secret if request["event"].get("account") else receiver.secret
+        assert stripe.Webhook.construct_event(request["body"], request["signature"], secret).type == event_type
+    assert delivered["payout.failed"]["event"]["account"] == account.id

@@ -1,6 +1,3 @@
-import hashlib
-import hmac
-import json
 from datetime import timedelta
 
 import pytest
@@ -8,38 +5,17 @@ from django.urls import reverse
 
 from accounts.tests.factories import staff
 from notifications.models import OutboundMessage
-from payments import stripe_client
 from payments.models import ConnectAccount, Dispute, LedgerEntry, Payment, PaymentStatus, WebhookEvent
 from payments.services.lifecycle import payments_run_due
-from payments.tests.helpers import at, book_and_pay, instructor_offer, ledger
+from payments.tests.helpers import WEBHOOK_SECRET as SECRET
+from payments.tests.helpers import at, book_and_pay, instructor_offer, ledger, post_event, server_events
 
 pytestmark = pytest.mark.django_db
-SECRET = "whsec_test_payments"  # noqa: S105
 
 
 @pytest.fixture(autouse=True)
 def _webhook_secret(settings):
     settings.STRIPE_WEBHOOK_SECRET = SECRET
-
-
-def signed(payload: str, timestamp: int, secret: str = SECRET) -> str:
-    mac = hmac.new(secret.encode(), f"{timestamp}.{payload}".encode(), hashlib.sha256).hexdigest()
-    return f"t={timestamp},v1={mac}"
-
-
-def post_event(client, event: dict, *, timestamp: int, secret: str = SECRET):
-    payload = json.dumps(event)
-    return client.post(
-        reverse("payments_stripe_webhook"),
-        payload,
-        content_type="application/json",
-        HTTP_STRIPE_SIGNATURE=signed(payload, timestamp, secret),
-    )
-
-
-def server_events(types: str, account: str = "") -> list[dict]:
-    events = stripe_client.call("events", "list", params={"type": types, "limit": 100}, account=account).data
-    return [event.to_dict() for event in reversed(events)]
 
 
 def test_forged_signature_is_rejected_and_changes_nothing(client, local_stripe, now):

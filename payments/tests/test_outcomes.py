@@ -223,6 +223,50 @@ def test_capture_at_the_end_of_the_lesson_when_24h_later_would_be_past_capture_b
     assert _intent(payment) == ("succeeded", 10080)
 
 
+@pytest.mark.parametrize(
+    ("resolution", "minutes", "refunded", "transferred", "tail"),
+    [
+        ("completed", None, 0, 7650, [("transfer", 7650)]),
+        ("partly_completed", 40, 3360, 5100, [("refund", 3360), ("transfer", 5100)]),
+        ("cancelled_no_charge", None, 10080, 0, [("refund", 10080)]),
+    ],
+)
+def test_in_review_past_capture_before_is_captured_in_full_then_refunded_as_staff_decide(
+    local_stripe, now, django_capture_on_commit_callbacks, resolution, minutes, refunded, transferred, tail
+):
+    booking, payment, report = lesson_in_review(
+        local_stripe,
+        now=now,
+        kind=ProblemReport.Kind.LESSON_CUT_SHORT,
+        details="Stopped after 40 minutes",
+        reported_after=timedelta(hours=2),
+    )
+    offer = booking.offer
+    # Still in review an hour before the authorization lapses: captured in full, the instructor's
+    # share held until staff decide.
+    lapse = at(local_stripe, payment.capture_before - timedelta(minutes=30))
+    assert payments_run_due(now=lapse)["captured"] == 1
+    payment.refresh_from_db()
+    assert (payment.status, payment.captured_cents, payment.transferred_cents) == ("captured", 10080, 0)
+    assert payments_run_due(now=at(local_stripe, lapse + timedelta(hours=1)))["transferred"] == 0
+    assert _transfers_to(offer) == []
+
+    with django_capture_on_commit_callbacks(execute=True):
+        problem_resolve(
+            report=report,
+            staff_user=staff(),
+            resolution=resolution,
+            minutes_delivered=minutes,
+            now=at(local_stripe, lapse + timedelta(hours=2)),
+        )
+    payment.refresh_from_db()
+    assert (payment.captured_cents, payment.refunded_cents, payment.transferred_cents) == (10080, refunded, transferred)
+    assert ledger(payment) == [("authorization", 10080), ("capture", 10080)] + tail
+    charge = stripe_client.call("charges", "retrieve", payment.charge_id)
+    assert (charge.amount_captured, charge.amount_refunded) == (10080, refunded)
+    assert _transfers_to(offer) == ([transferred] if transferred else [])
+
+
 def test_credit_expires_one_year_after_issue_by_the_job(local_stripe, now, django_capture_on_commit_callbacks):
     import time_machine
 

@@ -263,12 +263,18 @@ def on_transfer(transfer, *, event, now) -> None:
         )
 
 
+PAYOUT_FINAL_STATUSES = frozenset({"paid", "failed", "canceled"})
+
+
 def on_payout(payout, *, event, now) -> None:
+    """Keeps our payout's status; a late `payout.created` (pending) never undoes `paid` or
+    `failed`, and a returned payout is booked once."""
     record = Payout.objects.select_for_update().filter(payout_id=payout["id"]).first()
     if record is None:
         return
-    record.status = payout["status"]
-    record.save(update_fields=["status"])
+    if record.status not in PAYOUT_FINAL_STATUSES or payout["status"] == "failed":
+        record.status = payout["status"]
+        record.save(update_fields=["status"])
     if payout["status"] == "failed":
         ledger_record(
             kind=LedgerKind.PAYOUT_FAILED,

@@ -178,7 +178,8 @@ def on_dispute(dispute, *, event, now) -> None:
         )
         transaction.on_commit(lambda: _alert_staff(payment, dispute))
     if event["type"] != "charge.dispute.closed" and dispute["status"] not in ("won", "lost"):
-        if record.status != dispute["status"]:
+        # An older event delivered after the outcome does not reopen the dispute.
+        if record.closed_at is None and record.status != dispute["status"]:
             record.status = dispute["status"]
             record.save(update_fields=["status"])
         return

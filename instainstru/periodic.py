@@ -22,5 +22,6 @@ PERIODIC_TASKS: list[PeriodicTask] = [
     PeriodicTask("bookings: release expired holds", "bookings.tasks.release_expired_holds", 60),
     PeriodicTask("payments: run due payment steps", "payments.tasks.run_due", 60),
     PeriodicTask("payments: expire platform credits", "payments.tasks.expire_credits", 3600),
+    PeriodicTask("payments: pay out instructors' available balances", "payments.tasks.pay_out_balances", 24 * 3600),
     PeriodicTask("search: repair instructor search summaries", "search.tasks.repair_search_summaries", 3600),
 ]

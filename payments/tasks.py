@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from payments.services.credits import credits_expire_due
 from payments.services.lifecycle import payments_run_due
+from payments.services.payouts import payouts_standard_due
 
 
 @shared_task(name="payments.tasks.run_due")
@@ -17,3 +18,9 @@ def run_due() -> dict:
 @shared_task(name="payments.tasks.expire_credits")
 def expire_credits() -> int:
     return credits_expire_due(now=timezone.now())
+
+
+@shared_task(name="payments.tasks.pay_out_balances")
+def pay_out_balances() -> int:
+    """A standard payout of each instructor's available Connect balance."""
+    return payouts_standard_due(now=timezone.now())

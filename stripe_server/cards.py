@@ -4,6 +4,14 @@
 ``charge_error`` fails every charge; ``three_ds`` says when the bank asks for authentication:
 ``"always"`` on every payment including off-session ones, ``"setup"`` until the card has been set
 up with a SetupIntent, after which off-session payments need none.
+
+Cards marked LOCAL-ONLY below do not exist on Stripe. Stripe's own lost/stolen cards fail already
+when they are attached, so nothing on Stripe lets a test save a card and then see a hard decline on
+a later (off-session) charge; the local-only card does that. Against real Stripe, such a test needs
+another way in (e.g. 4000000000000341 gives a soft decline only).
+
+A card whose expiry (end of its `exp_month`) has passed by the server clock is declined with
+`expired_card` when charged, as the issuer would.
 """
 
 from __future__ import annotations
@@ -13,6 +21,8 @@ DECLINES = {
     "insufficient_funds": ("card_declined", "insufficient_funds", "Your card has insufficient funds."),
     "expired_card": ("expired_card", "expired_card", "Your card has expired."),
     "incorrect_cvc": ("incorrect_cvc", "incorrect_cvc", "Your card's security code is incorrect."),
+    "lost_card": ("card_declined", "lost_card", "Your card was declined."),
+    "stolen_card": ("card_declined", "stolen_card", "Your card was declined."),
 }
 
 _DEFAULT = {"brand": "visa", "attach_error": None, "charge_error": None, "three_ds": None}
@@ -27,6 +37,11 @@ CARDS = {
     "4000000000000069": {"attach_error": "expired_card", "charge_error": "expired_card"},
     "4000000000000127": {"attach_error": "incorrect_cvc", "charge_error": "incorrect_cvc"},
     "4000000000000341": {"charge_error": "generic_decline"},
+    "4000000000009987": {"attach_error": "lost_card", "charge_error": "lost_card"},
+    "4000000000009979": {"attach_error": "stolen_card", "charge_error": "stolen_card"},
+    # LOCAL-ONLY (not a Stripe test card): attaches and sets up fine, every charge is a hard
+    # decline (lost_card), so tests can see a saved card fail at the T−24 h authorization.
+    "4000000000003410": {"charge_error": "lost_card"},
     "4000002760003184": {"three_ds": "always"},
     "4000000000003220": {"three_ds": "always"},
     "4000002500003155": {"three_ds": "setup"},
@@ -44,6 +59,9 @@ SHORTCUTS = {
     "pm_card_chargeDeclinedExpiredCard": "4000000000000069",
     "pm_card_chargeDeclinedIncorrectCvc": "4000000000000127",
     "pm_card_chargeCustomerFail": "4000000000000341",
+    "pm_card_chargeDeclinedLostCard": "4000000000009987",
+    "pm_card_chargeDeclinedStolenCard": "4000000000009979",
+    "pm_card_local_chargeCustomerFailLostCard": "4000000000003410",  # LOCAL-ONLY
     "pm_card_authenticationRequired": "4000002760003184",
     "pm_card_threeDSecure2Required": "4000000000003220",
     "pm_card_authenticationRequiredOnSetup": "4000002500003155",
@@ -56,6 +74,14 @@ TOKENS = {"tok_" + name[len("pm_card_") :]: number for name, number in SHORTCUTS
 def behaviour(number: str) -> dict:
     """How a card number behaves; unknown numbers that pass Luhn behave like 4242."""
     return {**_DEFAULT, "funding": "credit", "available_now": False, **CARDS.get(number, {})}
+
+
+def expired(exp_month: int, exp_year: int, now: int) -> bool:
+    """True once the month printed on the card has ended (by the server clock, UTC)."""
+    import datetime
+
+    today = datetime.datetime.fromtimestamp(now, datetime.UTC)
+    return (exp_year, exp_month) < (today.year, today.month)
 
 
 def brand_of(number: str) -> str:

@@ -77,9 +77,12 @@ def credits_reserve(*, payment, amount_cents: int, now: datetime) -> int:
 
 
 def credits_restore(*, payment, now: datetime) -> int:
-    """A free cancellation: reserved credit goes back with its original expiry."""
+    """A free cancellation: reserved credit goes back with its original expiry (so does credit
+    already used, when staff decide a captured lesson costs the student nothing)."""
     restored = 0
-    uses = CreditUse.objects.select_for_update().filter(payment=payment, status=CreditUse.Status.RESERVED)
+    uses = CreditUse.objects.select_for_update().filter(
+        payment=payment, status__in=[CreditUse.Status.RESERVED, CreditUse.Status.USED]
+    )
     for use in uses.select_related("credit"):
         credit = Credit.objects.select_for_update().get(pk=use.credit_id)
         credit.remaining_cents += use.amount_cents

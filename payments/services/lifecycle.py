@@ -425,13 +425,42 @@ def payment_booking_cancelled(*, booking: Booking, now: datetime) -> None:
 
 
 def payment_problem_resolved(*, booking: Booking, report: ProblemReport, now: datetime) -> None:
-    """Staff resolved a reported problem (inside the booking service's transaction)."""
+    """Staff resolved a reported problem (inside the booking service's transaction). A payment
+    captured in full while in review (its authorization was lapsing) is settled by refunding what
+    the resolution does not charge; the instructor's share, held until now, follows the split."""
+    payment = _lesson_payment(booking)
+    if payment is not None and _captured_in_review(payment):
+        _settle_as_resolved(payment, booking, report)
+        payment.capture_due_at = now
+        payment.save()
+        transaction.on_commit(lambda: payments_settle_one(payment_id=payment.pk, now=now))
+        return
     if report.resolution == ProblemReport.Resolution.CANCELLED_NO_CHARGE:
         payment_booking_cancelled(booking=booking, now=now)
         return
-    payment = _lesson_payment(booking)
     if payment is None or payment.status != PaymentStatus.AUTHORIZED:
         return
+    _settle_as_resolved(payment, booking, report)
+    if report.resolution == ProblemReport.Resolution.PARTLY_COMPLETED:
+        payment.capture_due_at = now
+    elif payment.capture_due_at is None or payment.capture_due_at > now:
+        payment.capture_due_at = now
+    payment.save()
+    transaction.on_commit(lambda: payments_settle_one(payment_id=payment.pk, now=now))
+
+
+def _captured_in_review(payment: Payment) -> bool:
+    """Captured in full while the booking was in review, the instructor not paid yet."""
+    return (
+        payment.status == PaymentStatus.CAPTURED
+        and payment.settlement == Settlement.LESSON
+        and payment.transferred_cents == 0
+        and payment.transfer_due_at is None
+        and payment.instructor_share_cents > 0
+    )
+
+
+def _settle_as_resolved(payment: Payment, booking: Booking, report: ProblemReport) -> None:
     if report.resolution == ProblemReport.Resolution.PARTLY_COMPLETED:
         payment.settlement = Settlement.PARTIAL
         payment.settle_price_cents = partial_lesson_price_cents(
@@ -439,11 +468,8 @@ def payment_problem_resolved(*, booking: Booking, report: ProblemReport, now: da
             minutes_delivered=report.minutes_delivered,
             duration_minutes=booking.duration_minutes,
         )
-        payment.capture_due_at = now
-    elif payment.capture_due_at is None or payment.capture_due_at > now:
-        payment.capture_due_at = now
-    payment.save()
-    transaction.on_commit(lambda: payments_settle_one(payment_id=payment.pk, now=now))
+    elif report.resolution == ProblemReport.Resolution.CANCELLED_NO_CHARGE:
+        payment.settlement = Settlement.FREE
 
 
 def payment_booking_rescheduled(*, booking: Booking, now: datetime) -> None:
@@ -473,6 +499,7 @@ def payments_settle_one(*, payment_id: int, now: datetime) -> None:
     try:
         payment_release(payment_id=payment_id, now=now)
         payment_capture(payment_id=payment_id, now=now)
+        payment_settle_reviewed(payment_id=payment_id, now=now)
         payment_transfer(payment_id=payment_id, now=now)
     except ProviderUnavailable:
         logger.warning("Stripe unavailable settling payment %s; the sweep will retry", payment_id)
@@ -536,6 +563,8 @@ def payment_release(*, payment_id: int, now: datetime) -> Payment | None:
 
 def _settlement_amounts(payment: Payment) -> tuple[int, int, int]:
     """(card amount to capture, instructor's share, credit to issue back) for the settlement."""
+    if payment.settlement == Settlement.FREE:
+        return 0, 0, 0  # reserved or used credit is restored instead
     if payment.settlement == Settlement.LATE_CANCEL:
         return payment.card_cents, 0, payment.lesson_price_cents
     if payment.settlement == Settlement.PARTIAL:
@@ -556,7 +585,8 @@ def payment_capture(*, payment_id: int, now: datetime) -> Payment | None:
             return None
         booking = payment.booking
         lapsing = payment.capture_before is not None and now >= payment.capture_before - timedelta(hours=1)
-        if booking.status == BookingStatus.IN_REVIEW and not lapsing:
+        in_review = booking.status == BookingStatus.IN_REVIEW
+        if in_review and not lapsing:
             return None
         if booking.status == BookingStatus.CONFIRMED and now < booking.lesson_ends_at:
             return None
@@ -604,7 +634,9 @@ def payment_capture(*, payment_id: int, now: datetime) -> Payment | None:
         payment.captured_at = now
         payment.capture_due_at = None
         payment.instructor_share_cents = share
-        payment.transfer_due_at = now if share else None
+        # Captured in review only so the authorization does not lapse: the instructor's share
+        # waits for the staff's decision (payment_problem_resolved).
+        payment.transfer_due_at = now if share and not in_review else None
         payment.save()
         credits_use(payment=payment, now=now)
         if credit_back:
@@ -619,6 +651,59 @@ def payment_capture(*, payment_id: int, now: datetime) -> Payment | None:
                 key=f"credit-back:{payment.pk}",
                 now=now,
                 source_booking=booking,
+            )
+        return payment
+
+
+def payment_settle_reviewed(*, payment_id: int, now: datetime) -> Payment | None:
+    """Settles a payment captured in full while in review, once staff resolved the problem:
+    refunds to the card what the resolution does not charge (the same split as a capture would
+    have made), gives credit back, and lets the instructor's share be transferred. Safe to run
+    again: what was refunded is on the row, and the refund's key is fixed per payment."""
+    with transaction.atomic():
+        payment = _locked_due(payment_id, status=PaymentStatus.CAPTURED, capture_due_at__lte=now)
+        if payment is None:
+            return None
+        amount, share, credit_back = _settlement_amounts(payment)
+        card_refund = payment.captured_cents - payment.refunded_cents - amount
+        if card_refund > 0:
+            refund = stripe_client.call(
+                "refunds",
+                "create",
+                params={
+                    "charge": payment.charge_id,
+                    "amount": card_refund,
+                    "reason": "requested_by_customer",
+                    "metadata": {"payment": payment.public_id, "settlement": payment.settlement},
+                },
+                key=idempotency_key("payment", payment.pk, "review-refund"),
+            )
+            ledger_record(
+                kind=LedgerKind.REFUND,
+                amount_cents=card_refund,
+                key=f"refund:{refund.id}",
+                occurred_at=now,
+                payment=payment,
+                provider_id=refund.id,
+                note=f"Problem resolved: {payment.get_settlement_display()}",
+            )
+            payment.refunded_cents += card_refund
+        if payment.refunded_cents >= payment.captured_cents:
+            _move(payment, PaymentStatus.REFUNDED)
+        payment.instructor_share_cents = share
+        payment.transfer_due_at = now if share else None
+        payment.capture_due_at = None
+        payment.save()
+        if payment.settlement == Settlement.FREE:
+            credits_restore(payment=payment, now=now)
+        elif credit_back:
+            credit_issue(
+                student=payment.student,
+                amount_cents=credit_back,
+                reason=f"Unused credit from {payment.booking.service_name}",
+                key=f"credit-back:{payment.pk}",
+                now=now,
+                source_booking=payment.booking,
             )
         return payment
 
@@ -737,7 +822,8 @@ def payments_auto_cancel_due(*, now: datetime) -> int:
 
 def payments_capture_due(*, now: datetime) -> int:
     due = Payment.objects.filter(status=PaymentStatus.AUTHORIZED, capture_due_at__lte=now)
-    return _sweep(due.order_by("capture_due_at"), payment_capture, now)
+    reviewed = Payment.objects.filter(status=PaymentStatus.CAPTURED, capture_due_at__lte=now)
+    return _sweep(due.order_by("capture_due_at"), payment_capture, now) + _sweep(reviewed, payment_settle_reviewed, now)
 
 
 def payments_release_due(*, now: datetime) -> int:

@@ -1,4 +1,5 @@
-"""Instructors' instant payouts: everything in their Connect balance, now, for a 2% fee.
+"""Instructors' payouts. Standard: a daily sweep pays each instructor's available Connect balance
+to their bank (no fee). Instant: everything in their Connect balance, now, for a 2% fee.
 
 The fee is taken back to the platform by reversing it from the instructor's latest transfer,
 then the rest is paid out instantly. Both Stripe calls carry keys made from the instructor and
@@ -6,15 +7,17 @@ the form's key, so a retry after a failure neither pays out nor charges the fee 
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 
 from payments import stripe_client
 from payments.models import ConnectAccount, LedgerEntry, LedgerKind, Payout
 from payments.pricing import instant_payout_fee_cents
 from payments.services.ledger import ledger_record
+from payments.stripe_client import ProviderUnavailable
 from payments.stripe_client import idempotency_key as stripe_key
 
 INSTANT_PAYOUT_MINIMUM_CENTS = 100
@@ -58,16 +61,6 @@ def instant_payout_create(*, instructor, now: datetime, idempotency_key: str) ->
             key=stripe_key("instant-payout", instructor.pk, idempotency_key),
             account=account.account_id,
         )
-        record = Payout.objects.create(
-            instructor=instructor,
-            payout_id=payout.id,
-            method=Payout.Method.INSTANT,
-            amount_cents=amount,
-            fee_cents=fee,
-            status=payout.status,
-            request_key=idempotency_key,
-            created_at=now,
-        )
         ledger_record(
             kind=LedgerKind.PAYOUT_FEE,
             amount_cents=fee,
@@ -76,15 +69,7 @@ def instant_payout_create(*, instructor, now: datetime, idempotency_key: str) ->
             instructor=instructor,
             provider_id=fee_provider_id,
         )
-        ledger_record(
-            kind=LedgerKind.PAYOUT,
-            amount_cents=amount,
-            key=f"payout:{payout.id}",
-            occurred_at=now,
-            instructor=instructor,
-            provider_id=payout.id,
-            note="instant",
-        )
+        record = _payout_record(instructor, payout, now, fee_cents=fee, request_key=idempotency_key)
     return record
 
 
@@ -103,3 +88,75 @@ def _collect_fee(instructor, fee: int, form_key: str) -> str:
             )
             return reversal.id
     raise ValidationError("The instant payout fee could not be collected; try a standard payout.")
+
+
+def standard_payout_create(*, account_pk: int, now: datetime) -> Payout | None:
+    """Pays the instructor's whole available balance out to their bank (standard, no fee).
+
+    The key is made from the account and how many standard payouts we have recorded for it, so a
+    run killed after Stripe paid out but before we wrote replays the same key; and a payout made
+    by such a run that is not in our table yet is recorded first, so it is never made again."""
+    with transaction.atomic():
+        account = ConnectAccount.objects.select_for_update(skip_locked=True).filter(pk=account_pk).first()
+        if account is None or not account.can_receive_money:
+            return None
+        instructor = account.instructor
+        _record_unknown_payouts(account, now)
+        available = connect_balance_cents(account_id=account.account_id)["available"]
+        if available < INSTANT_PAYOUT_MINIMUM_CENTS:
+            return None
+        made = Payout.objects.filter(instructor=instructor, method=Payout.Method.STANDARD).count()
+        payout = stripe_client.call(
+            "payouts",
+            "create",
+            params={"amount": available, "currency": "usd", "method": "standard"},
+            key=stripe_key("standard-payout", account.pk, made + 1),
+            account=account.account_id,
+        )
+        return _payout_record(instructor, payout, now)
+
+
+def _record_unknown_payouts(account: ConnectAccount, now: datetime) -> None:
+    recent = stripe_client.call("payouts", "list", params={"limit": 10}, account=account.account_id).data
+    known = set(Payout.objects.filter(payout_id__in=[p.id for p in recent]).values_list("payout_id", flat=True))
+    for payout in reversed(recent):
+        if payout.id not in known and payout.method == Payout.Method.STANDARD:
+            _payout_record(account.instructor, payout, now)
+
+
+def _payout_record(instructor, payout, now: datetime, *, fee_cents: int = 0, request_key: str = "") -> Payout:
+    """Our row and the ledger's for a payout Stripe made."""
+    record = Payout.objects.create(
+        instructor=instructor,
+        payout_id=payout.id,
+        method=payout.method,
+        amount_cents=payout.amount,
+        fee_cents=fee_cents,
+        status=payout.status,
+        arrival_date=datetime.fromtimestamp(payout.arrival_date, tz=UTC) if payout.arrival_date else None,
+        request_key=request_key,
+        created_at=now,
+    )
+    ledger_record(
+        kind=LedgerKind.PAYOUT,
+        amount_cents=payout.amount,
+        key=f"payout:{payout.id}",
+        occurred_at=now,
+        instructor=instructor,
+        provider_id=payout.id,
+        note=payout.method,
+    )
+    return record
+
+
+def payouts_standard_due(*, now: datetime) -> int:
+    """Periodic (daily): a standard payout for every instructor with available funds. Safe to
+    run twice or concurrently (accounts are locked with SKIP LOCKED; keys replay)."""
+    accounts = ConnectAccount.objects.filter(Q(transfers_active=True) & Q(payouts_enabled=True))
+    made = 0
+    for account_pk in accounts.values_list("pk", flat=True):
+        try:
+            made += standard_payout_create(account_pk=account_pk, now=now) is not None
+        except ProviderUnavailable:
+            continue  # the next run pays it out
+    return made

@@ -178,7 +178,8 @@ def on_dispute(dispute, *, event, now) -> None:
         )
         transaction.on_commit(lambda: _alert_staff(payment, dispute))
     if event["type"] != "charge.dispute.closed" and dispute["status"] not in ("won", "lost"):
-        if record.status != dispute["status"]:
+        # An older event delivered after the outcome does not reopen the dispute.
+        if record.closed_at is None and record.status != dispute["status"]:
             record.status = dispute["status"]
             record.save(update_fields=["status"])
         return
@@ -263,12 +264,18 @@ def on_transfer(transfer, *, event, now) -> None:
         )
 
 
+PAYOUT_FINAL_STATUSES = frozenset({"paid", "failed", "canceled"})
+
+
 def on_payout(payout, *, event, now) -> None:
+    """Keeps our payout's status; a late `payout.created` (pending) never undoes `paid` or
+    `failed`, and a returned payout is booked once."""
     record = Payout.objects.select_for_update().filter(payout_id=payout["id"]).first()
     if record is None:
         return
-    record.status = payout["status"]
-    record.save(update_fields=["status"])
+    if record.status not in PAYOUT_FINAL_STATUSES or payout["status"] == "failed":
+        record.status = payout["status"]
+        record.save(update_fields=["status"])
     if payout["status"] == "failed":
         ledger_record(
             kind=LedgerKind.PAYOUT_FAILED,

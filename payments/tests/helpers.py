@@ -3,7 +3,12 @@ browser's side of Stripe.js (confirming an intent with a test card) done through
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
 from datetime import datetime, timedelta
+
+from django.urls import reverse
 
 from accounts.tests.factories import student
 from bookings.services import booking_create
@@ -94,3 +99,61 @@ def assert_reconciled() -> None:
     except Exception as error:
         raise AssertionError(f"reconcile_payments: {error}\n{out.getvalue()}") from error
     assert out.getvalue().strip().endswith("No differences."), out.getvalue()
+
+
+WEBHOOK_SECRET = "whsec_test_payments"  # noqa: S105 (set as STRIPE_WEBHOOK_SECRET by the tests that post events)
+
+
+def signed(payload: str, timestamp: int, secret: str = WEBHOOK_SECRET) -> str:
+    mac = hmac.new(secret.encode(), f"{timestamp}.{payload}".encode(), hashlib.sha256).hexdigest()
+    return f"t={timestamp},v1={mac}"
+
+
+def post_event(client, event: dict, *, timestamp: int, secret: str = WEBHOOK_SECRET):
+    """Delivers `event` to our webhook URL, signed as Stripe signs it."""
+    payload = json.dumps(event)
+    return client.post(
+        reverse("payments_stripe_webhook"),
+        payload,
+        content_type="application/json",
+        HTTP_STRIPE_SIGNATURE=signed(payload, timestamp, secret),
+    )
+
+
+def server_events(types: str, account: str = "") -> list[dict]:
+    """The local server's events of `types` (`charge.dispute.*`), oldest first."""
+    events = stripe_client.call("events", "list", params={"type": types, "limit": 100}, account=account).data
+    return [event.to_dict() for event in reversed(events)]
+
+
+def authorized_far_ahead(server, *, now: datetime):
+    """A lesson booked three days ahead with its card authorized by the T−24 h sweep.
+    Returns (booking, payment, t24), the server's clock at T−24 h."""
+    from payments.services.lifecycle import payments_run_due
+
+    at(server, now)
+    offer = instructor_offer(server, now=now)
+    booking, payment = book_and_pay(server, offer=offer, starts_at=now + timedelta(days=3), now=now)
+    t24 = at(server, booking.lesson_starts_at - timedelta(hours=24))
+    payments_run_due(now=t24)
+    payment.refresh_from_db()
+    assert payment.capture_before == t24 + timedelta(days=7)
+    return booking, payment, t24
+
+
+def lesson_in_review(server, *, now: datetime, kind: str, details: str, reported_after: timedelta):
+    """A lesson five hours ahead, authorized at checkout, then a problem the student reports
+    `reported_after` the lesson's start. Returns (booking, payment, report)."""
+    from bookings.services import problem_report_create
+
+    at(server, now)
+    offer = instructor_offer(server, now=now)
+    booking, payment = book_and_pay(server, offer=offer, starts_at=now + timedelta(hours=5), now=now)
+    report = problem_report_create(
+        booking=booking,
+        user=booking.student,
+        kind=kind,
+        details=details,
+        now=at(server, booking.lesson_starts_at + reported_after),
+    )
+    return booking, payment, report

@@ -12,7 +12,16 @@ from accounts.tests.factories import staff
 from payments import stripe_client
 from payments.models import InstructorDebt, LedgerEntry, Payout
 from payments.services import connect_balance_cents, instant_payout_create, payment_refund
-from payments.tests.helpers import assert_reconciled, at, completed_lesson, instructor_offer, ledger
+from payments.tests.helpers import (
+    WEBHOOK_SECRET,
+    assert_reconciled,
+    at,
+    completed_lesson,
+    instructor_offer,
+    ledger,
+    post_event,
+    server_events,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -101,3 +110,63 @@ def test_earnings_page_and_csv_are_the_instructors_own(client, local_stripe, now
     assert "No lessons yet." in client.get(reverse("payments_earnings")).content.decode()
     assert client.post(reverse("payments_earnings"), {"key": "x"}).status_code == 302
     assert not Payout.objects.exists()
+
+
+def test_capture_then_standard_payout_of_the_whole_balance_with_payout_webhooks_in_any_order(
+    client, local_stripe, now, settings
+):
+    from payments.services.payouts import payouts_standard_due
+
+    settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
+    at(local_stripe, now)
+    offer = instructor_offer(local_stripe, now=now)
+    account = offer.instructor.connect_account.account_id
+    _, lesson, when = completed_lesson(local_stripe, now=now, offer=offer)
+    assert ledger(lesson) == [("authorization", 10080), ("capture", 10080), ("transfer", 7650)]
+    # Card funds are pending for two days: nothing to pay out yet.
+    assert payouts_standard_due(now=when) == 0
+    assert connect_balance_cents(account_id=account)["pending"] == 7650
+
+    payday = at(local_stripe, when + timedelta(days=2))
+    assert payouts_standard_due(now=payday) == 1
+    assert payouts_standard_due(now=payday) == 0  # twice pays nothing more
+    payout = Payout.objects.get()
+    assert (payout.method, payout.amount_cents, payout.fee_cents, payout.status) == ("standard", 7650, 0, "pending")
+    assert connect_balance_cents(account_id=account) == {"available": 0, "pending": 0, "instant": 0}
+    remote = stripe_client.call("payouts", "retrieve", payout.payout_id, account=account)
+    assert (remote.amount, remote.method) == (7650, "standard")
+    entries = LedgerEntry.objects.filter(instructor=offer.instructor, kind="payout")
+    assert list(entries.values_list("amount_cents", "provider_id")) == [(7650, payout.payout_id)]
+
+    # It arrives two days later; Stripe's events come duplicated and `paid` before `created`.
+    arrived = at(local_stripe, payday + timedelta(days=2))
+    assert stripe_client.call("payouts", "retrieve", payout.payout_id, account=account).status == "paid"
+    events = server_events("payout.*", account)
+    assert [event["type"] for event in events] == ["payout.created", "payout.paid"]
+    for event in reversed(events + events):
+        assert post_event(client, event, timestamp=int(arrived.timestamp())).status_code == 200
+    payout.refresh_from_db()
+    assert payout.status == "paid"
+    assert LedgerEntry.objects.filter(kind__in=["payout", "payout_failed"]).count() == 1
+
+
+def test_a_standard_payout_made_by_a_run_killed_before_our_write_is_recorded_not_repeated(local_stripe, now):
+    from payments.services.payouts import payouts_standard_due
+
+    at(local_stripe, now)
+    offer = instructor_offer(local_stripe, now=now)
+    account = offer.instructor.connect_account.account_id
+    _, _, when = completed_lesson(local_stripe, now=now, offer=offer)
+    payday = at(local_stripe, when + timedelta(days=2))
+    # The worker paid out on Stripe and died before committing.
+    stripe_client.call(
+        "payouts",
+        "create",
+        params={"amount": 7650, "currency": "usd", "method": "standard"},
+        key=stripe_client.idempotency_key("standard-payout", offer.instructor.connect_account.pk, 1),
+        account=account,
+    )
+    assert payouts_standard_due(now=payday) == 0
+    assert list(Payout.objects.values_list("amount_cents", "method")) == [(7650, "standard")]
+    assert len(stripe_client.call("payouts", "list", account=account).data) == 1
+    assert LedgerEntry.objects.filter(kind="payout").count() == 1

@@ -19,6 +19,7 @@ from payments.stripe_client import ProviderUnavailable
 from payments.tests.helpers import (
     assert_reconciled,
     at,
+    authorized_far_ahead,
     book_and_pay,
     browser_confirms,
     instructor_offer,
@@ -33,10 +34,7 @@ def _intents() -> int:
 
 @pytest.mark.django_db
 def test_reschedule_inside_24h_keeps_the_authorization(local_stripe, now, django_capture_on_commit_callbacks):
-    at(local_stripe, now)
-    offer = instructor_offer(local_stripe, now=now)
-    booking, payment = book_and_pay(local_stripe, offer=offer, starts_at=now + timedelta(days=3), now=now)
-    payments_run_due(now=at(local_stripe, booking.lesson_starts_at - timedelta(hours=24)))
+    booking, payment, _ = authorized_far_ahead(local_stripe, now=now)
     moved_at = at(local_stripe, booking.lesson_starts_at - timedelta(hours=20))
     with django_capture_on_commit_callbacks(execute=True):
         booking = booking_reschedule(
@@ -55,14 +53,8 @@ def test_reschedule_inside_24h_keeps_the_authorization(local_stripe, now, django
 def test_reschedule_past_the_authorizations_validity_authorizes_again(
     local_stripe, now, django_capture_on_commit_callbacks
 ):
-    at(local_stripe, now)
-    offer = instructor_offer(local_stripe, now=now)
-    booking, payment = book_and_pay(local_stripe, offer=offer, starts_at=now + timedelta(days=3), now=now)
-    t24 = at(local_stripe, booking.lesson_starts_at - timedelta(hours=24))
-    payments_run_due(now=t24)
-    payment.refresh_from_db()
+    booking, payment, t24 = authorized_far_ahead(local_stripe, now=now)
     first_intent = payment.payment_intent_id
-    assert payment.capture_before == t24 + timedelta(days=7)
     # Moved (more than 24 h ahead) to a week later: the authorization would lapse before capture.
     moved_at = at(local_stripe, t24 - timedelta(hours=2))
     new_start = booking.lesson_starts_at + timedelta(days=7)
@@ -86,8 +78,6 @@ def test_reschedule_past_the_authorizations_validity_authorizes_again(
 def test_authentication_required_is_not_retried_the_student_fixes_the_card(
     client, local_stripe, now, django_capture_on_commit_callbacks
 ):
-    from payments.services import card_record
-
     at(local_stripe, now)
     offer = instructor_offer(local_stripe, now=now)
     booking = start_booking(offer=offer, starts_at=now + timedelta(days=3), now=now)
@@ -112,19 +102,79 @@ def test_authentication_required_is_not_retried_the_student_fixes_the_card(
     )
     assert payment.last_decline_code == "authentication_required" and payment.authorize_due_at is None
     assert OutboundMessage.objects.filter(subject__startswith="Action needed").count() == 1
+    _student_fixes_the_card(client, local_stripe, payment, now=starts - timedelta(hours=19))
+    assert [kind for kind, _ in ledger(payment)] == ["authorization_failed", "authorization"]
+    assert_reconciled()
 
-    # The student adds a card that works and authorizes from the fix-card page.
+
+def _student_fixes_the_card(client, server, payment, *, now):
+    """The student adds a card that works and authorizes from the fix-card page."""
+    from payments.services import card_record
+
+    student = payment.student
     visa = stripe_client.call(
-        "payment_methods", "attach", "pm_card_visa", params={"customer": booking.student.stripe_customer.customer_id}
+        "payment_methods", "attach", "pm_card_visa", params={"customer": student.stripe_customer.customer_id}
     )
-    good = card_record(user=booking.student, payment_method_id=visa.id, now=now)
-    client.force_login(booking.student)
-    at(local_stripe, starts - timedelta(hours=19))
+    good = card_record(user=student, payment_method_id=visa.id, now=now)
+    client.force_login(student)
+    at(server, now)
     response = client.post(reverse("payments_fix_card", args=[payment.public_id]), {"card": good.public_id})
     assert response.status_code == 302
     payment.refresh_from_db()
-    assert (payment.status, payment.payment_method_id) == ("authorized", visa.id)
+    assert (payment.status, payment.payment_method_id, payment.needs_student_action) == ("authorized", visa.id, False)
+
+
+def _card_expiring_end_of_march_2031() -> str:
+    method = stripe_client.call(
+        "payment_methods",
+        "create",
+        params={"type": "card", "card": {"number": "4242424242424242", "exp_month": 3, "exp_year": 2031, "cvc": "1"}},
+    )
+    return method.id
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("card", "decline_code", "days_ahead"),
+    [
+        # LOCAL-ONLY test card: saves fine, then every charge is a lost_card hard decline.
+        ("pm_card_local_chargeCustomerFailLostCard", "lost_card", 3),
+        # Valid when saved on 4 March; by the T−24 h authorization (1 April) it has expired.
+        (_card_expiring_end_of_march_2031, "expired_card", 29),
+    ],
+)
+def test_hard_decline_or_expired_card_at_t_minus_24h_is_not_retried_the_student_must_act(
+    client, local_stripe, now, django_capture_on_commit_callbacks, card, decline_code, days_ahead
+):
+    at(local_stripe, now)
+    offer = instructor_offer(local_stripe, now=now)
+    card = card() if callable(card) else card
+    booking, payment = book_and_pay(
+        local_stripe, offer=offer, starts_at=now + timedelta(days=days_ahead), now=now, card=card
+    )
+    assert payment.status == "card_saved"
+    starts = booking.lesson_starts_at
+    for lead in (24, 22, 20, 18):
+        with django_capture_on_commit_callbacks(execute=True):
+            payments_run_due(now=at(local_stripe, starts - timedelta(hours=lead)))
+    payment.refresh_from_db()
+    assert (payment.status, payment.authorization_attempts, payment.needs_student_action) == (
+        "authorization_failed",
+        1,
+        True,
+    )
+    assert (payment.last_decline_code, payment.authorize_due_at) == (decline_code, None)
+    assert ledger(payment) == [("authorization_failed", 10080)]
+    assert _intents() == 1  # one attempt on Stripe, no blind retries
+    email = OutboundMessage.objects.get(to=booking.student.email, subject__startswith="Action needed")
+    assert reverse("payments_fix_card", args=[payment.public_id]) in email.body
+
+    _student_fixes_the_card(client, local_stripe, payment, now=starts - timedelta(hours=17))
     assert [kind for kind, _ in ledger(payment)] == ["authorization_failed", "authorization"]
+    # Fixed in time: the T−6 h sweep leaves the booking alone.
+    assert payments_run_due(now=at(local_stripe, starts - timedelta(hours=6)))["auto_cancelled"] == 0
+    booking.refresh_from_db()
+    assert booking.status == "confirmed"
     assert_reconciled()
 
 

@@ -268,17 +268,15 @@ def test_credit_reserved_restored_with_its_expiry_then_spent(local_stripe, now, 
 def test_partial_completion_captures_part_with_the_same_split(local_stripe, now, django_capture_on_commit_callbacks):
     from accounts.tests.factories import staff
     from bookings.models import ProblemReport
-    from bookings.services import problem_report_create, problem_resolve
+    from bookings.services import problem_resolve
+    from payments.tests.helpers import lesson_in_review
 
-    at(local_stripe, now)
-    offer = instructor_offer(local_stripe, now=now)
-    booking, payment = book_and_pay(local_stripe, offer=offer, starts_at=now + timedelta(hours=5), now=now)
-    report = problem_report_create(
-        booking=booking,
-        user=booking.student,
+    booking, payment, report = lesson_in_review(
+        local_stripe,
+        now=now,
         kind=ProblemReport.Kind.LESSON_CUT_SHORT,
         details="Stopped after 40 minutes",
-        now=booking.lesson_ends_at,
+        reported_after=timedelta(minutes=60),
     )
     # In review: no capture even when due.
     assert payments_run_due(now=at(local_stripe, booking.lesson_ends_at + timedelta(hours=25)))["captured"] == 0

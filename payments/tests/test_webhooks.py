@@ -1,6 +1,3 @@
-import hashlib
-import hmac
-import json
 from datetime import timedelta
 
 import pytest
@@ -11,35 +8,15 @@ from notifications.models import OutboundMessage
 from payments import stripe_client
 from payments.models import ConnectAccount, Dispute, LedgerEntry, Payment, PaymentStatus, WebhookEvent
 from payments.services.lifecycle import payments_run_due
-from payments.tests.helpers import at, book_and_pay, instructor_offer, ledger
+from payments.tests.helpers import WEBHOOK_SECRET as SECRET
+from payments.tests.helpers import at, book_and_pay, instructor_offer, ledger, post_event, server_events
 
 pytestmark = pytest.mark.django_db
-SECRET = "whsec_test_payments"  # noqa: S105
 
 
 @pytest.fixture(autouse=True)
 def _webhook_secret(settings):
     settings.STRIPE_WEBHOOK_SECRET = SECRET
-
-
-def signed(payload: str, timestamp: int, secret: str = SECRET) -> str:
-    mac = hmac.new(secret.encode(), f"{timestamp}.{payload}".encode(), hashlib.sha256).hexdigest()
-    return f"t={timestamp},v1={mac}"
-
-
-def post_event(client, event: dict, *, timestamp: int, secret: str = SECRET):
-    payload = json.dumps(event)
-    return client.post(
-        reverse("payments_stripe_webhook"),
-        payload,
-        content_type="application/json",
-        HTTP_STRIPE_SIGNATURE=signed(payload, timestamp, secret),
-    )
-
-
-def server_events(types: str, account: str = "") -> list[dict]:
-    events = stripe_client.call("events", "list", params={"type": types, "limit": 100}, account=account).data
-    return [event.to_dict() for event in reversed(events)]
 
 
 def test_forged_signature_is_rejected_and_changes_nothing(client, local_stripe, now):
@@ -136,3 +113,91 @@ def test_dispute_holds_the_payout_alerts_staff_and_is_booked(
         ("transfer", 7650),
     ]
     assert LedgerEntry.objects.filter(kind="dispute").count() == 1
+
+
+def _deliver_shuffled_twice(client, events, when) -> None:
+    """Every event twice, newest first: duplicates and out-of-order delivery at once."""
+    for event in reversed(events + events):
+        assert post_event(client, event, timestamp=int(when.timestamp())).status_code == 200
+
+
+def test_dashboard_refund_and_reversal_reach_the_ledger_once(client, local_stripe, now):
+    from payments.tests.helpers import assert_reconciled, completed_lesson
+
+    at(local_stripe, now)
+    booking, payment, when = completed_lesson(local_stripe, now=now)
+    refund = stripe_client.call("refunds", "create", params={"charge": payment.charge_id, "amount": 500})
+    transfer = stripe_client.call(
+        "transfers", "list", params={"destination": booking.instructor.connect_account.account_id}
+    ).data[0]
+    reversal = stripe_client.call("transfers", "reversals.create", transfer.id, params={"amount": 250})
+    _deliver_shuffled_twice(client, server_events("charge.refunded") + server_events("transfer.*"), when)
+    payment.refresh_from_db()
+    assert payment.refunded_cents == 500
+    assert sorted(ledger(payment)[-2:]) == [("refund", 500), ("reversal", 250)]
+    assert LedgerEntry.objects.get(kind="refund").provider_id == refund.id
+    assert LedgerEntry.objects.get(kind="reversal").provider_id == reversal.id
+    assert set(WebhookEvent.objects.values_list("status", flat=True)) == {WebhookEvent.Status.PROCESSED}
+    assert_reconciled()
+
+
+def test_an_authorization_that_lapses_on_stripe_goes_back_to_be_authorized_again(client, local_stripe, now):
+    at(local_stripe, now)
+    offer = instructor_offer(local_stripe, now=now)
+    booking, payment = book_and_pay(local_stripe, offer=offer, starts_at=now + timedelta(hours=5), now=now)
+    lapsed = at(local_stripe, payment.capture_before + timedelta(minutes=1))
+    intent_id = payment.payment_intent_id
+    assert stripe_client.call("payment_intents", "retrieve", intent_id).cancellation_reason == "automatic"
+    _deliver_shuffled_twice(client, server_events("payment_intent.*"), lapsed)
+    payment.refresh_from_db()
+    # Due at once (the webhook's receipt time): the next sweep authorizes again.
+    assert (payment.status, payment.payment_intent_id, payment.capture_before) == ("card_saved", "", None)
+    assert payment.authorize_due_at is not None
+    assert ledger(payment) == [("authorization", 10080), ("release", 10080)]
+    assert LedgerEntry.objects.get(kind="release").provider_id == intent_id
+
+
+def test_a_failed_setup_intent_is_noted_on_the_payment_once(client, local_stripe, now):
+    from payments.services import checkout_prepare
+    from payments.tests.helpers import browser_confirms, start_booking
+
+    at(local_stripe, now)
+    booking = start_booking(offer=instructor_offer(local_stripe, now=now), starts_at=now + timedelta(days=3), now=now)
+    step = checkout_prepare(booking=booking, user=booking.student, now=now)
+    browser_confirms(step, "pm_card_chargeDeclinedLostCard")
+    events = server_events("setup_intent.*")
+    assert "setup_intent.setup_failed" in [event["type"] for event in events]
+    _deliver_shuffled_twice(client, events, now)
+    payment = Payment.objects.get(booking=booking)
+    assert (payment.status, payment.last_error) == ("awaiting_card", "Your card was declined.")
+    assert WebhookEvent.objects.filter(type="setup_intent.setup_failed").count() == 1
+    assert not LedgerEntry.objects.exists()
+
+
+def test_a_lost_dispute_after_the_transfer_leaves_a_debt_recovered_from_the_next_lesson(
+    client, local_stripe, now, django_capture_on_commit_callbacks
+):
+    from payments.models import InstructorDebt
+    from payments.tests.helpers import assert_reconciled, completed_lesson
+
+    at(local_stripe, now)
+    staff()
+    offer = instructor_offer(local_stripe, now=now)
+    _, payment, when = completed_lesson(local_stripe, now=now, offer=offer)
+    dispute = local_stripe.open_dispute(payment.charge_id, amount=10080, reason="product_not_received")
+    local_stripe.close_dispute(dispute["id"], "lost")
+    with django_capture_on_commit_callbacks(execute=True):
+        _deliver_shuffled_twice(client, server_events("charge.dispute.*"), when)
+    payment.refresh_from_db()
+    assert (Dispute.objects.get().status, payment.instructor_share_cents, payment.transfer_due_at) == (
+        "lost",
+        7650,
+        None,
+    )
+    assert ledger(payment)[-3:] == [("dispute", 10080), ("dispute_lost", 10080), ("debt", 7650)]
+    debt = InstructorDebt.objects.get()
+    assert (debt.amount_cents, debt.recovered_cents) == (7650, 0)
+    _, second, _ = completed_lesson(local_stripe, now=at(local_stripe, when + timedelta(hours=1)), offer=offer)
+    debt.refresh_from_db()
+    assert debt.recovered_cents == 7650 and ledger(second)[-1] == ("debt_recovered", 7650)
+    assert_reconciled()

@@ -241,6 +241,9 @@ def attempt_payment(ctx: Ctx, intent: dict, *, authenticated: bool) -> None:
     behaviour = cards.behaviour(private_method["number"])
     private = ctx.store.private(intent["id"])
     off_session = private.get("off_session", False)
+    card = method.get("card") or {}
+    if card.get("exp_year") and cards.expired(card["exp_month"], card["exp_year"], ctx.now):
+        raise _fail(ctx, intent, method, card_error("expired_card"), with_charge=True)
     three_ds = behaviour["three_ds"]
     needs_authentication = three_ds == "always" or (three_ds == "setup" and not private_method.get("set_up"))
     if needs_authentication and not authenticated:

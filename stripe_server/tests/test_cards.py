@@ -124,3 +124,37 @@ def test_setup_with_declining_card_fails_with_setup_intent_in_error():
         stripe.SetupIntent.create(customer=customer.id, payment_method="pm_card_chargeDeclined", confirm=True)
     assert raised.value.error.setup_intent.status == "requires_payment_method"
     assert raised.value.error.setup_intent.last_setup_error.decline_code == "generic_decline"
+
+
+@pytest.mark.parametrize(
+    ("card", "decline_code"),
+    [("pm_card_chargeDeclinedLostCard", "lost_card"), ("pm_card_chargeDeclinedStolenCard", "stolen_card")],
+)
+def test_lost_and_stolen_cards_cannot_be_attached(card, decline_code):
+    customer = stripe.Customer.create()
+    with pytest.raises(stripe.error.CardError) as raised:
+        stripe.PaymentMethod.attach(card, customer=customer.id)
+    assert (raised.value.code, raised.value.error.decline_code) == ("card_declined", decline_code)
+
+
+def test_local_only_3410_sets_up_and_then_every_charge_is_a_lost_card_hard_decline(customer_with_card):
+    customer, setup = customer_with_card("pm_card_local_chargeCustomerFailLostCard")
+    assert setup.status == "succeeded"
+    with pytest.raises(stripe.error.CardError) as raised:
+        pay(setup.payment_method, customer=customer.id, off_session=True)
+    assert (raised.value.code, raised.value.error.decline_code) == ("card_declined", "lost_card")
+    assert raised.value.error.payment_intent.status == "requires_payment_method"
+
+
+def test_a_saved_card_is_declined_as_expired_once_its_month_has_ended(fresh):
+    fresh.set_clock(1_930_000_000)  # 2031-02-27 UTC
+    customer = stripe.Customer.create()
+    method = stripe.PaymentMethod.create(
+        type="card", card={"number": "4242424242424242", "exp_month": 2, "exp_year": 2031, "cvc": "123"}
+    )
+    stripe.PaymentMethod.attach(method.id, customer=customer.id)
+    assert pay(method.id, customer=customer.id, off_session=True).status == "succeeded"
+    fresh.advance(3 * 86400)  # 2 March 2031: the card ran out at the end of February
+    with pytest.raises(stripe.error.CardError) as raised:
+        pay(method.id, customer=customer.id, off_session=True)
+    assert (raised.value.code, raised.value.error.decline_code) == ("expired_card", "expired_card")

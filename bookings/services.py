@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
 
 from availability.selectors import availability_settings_for
@@ -40,6 +40,8 @@ REQUEST_HOLD = timedelta(hours=24)
 GRACE_PERIOD = timedelta(minutes=15)
 FREE_CANCELLATION = timedelta(hours=24)
 LATE_CANCELLATION = timedelta(hours=12)
+DEADLOCK_DETECTED = "40P01"  # PostgreSQL's SQLSTATE
+DEADLOCK_RETRIES = 2
 # Until payments set the capture time, a problem can be reported up to 24 h after the lesson.
 PROBLEM_REPORT_WINDOW = timedelta(hours=24)
 
@@ -247,55 +249,67 @@ def booking_create(
     }
     before, after = _buffers(terms, location_type)
     ends_at = starts_at + timedelta(minutes=duration_minutes)
-    try:
-        with transaction.atomic():
-            bookings_release_expired_holds(now=now, instructor=instructor)
-            _check_slot(
-                offer=offer,
-                duration_minutes=duration_minutes,
-                location_type=location_type,
-                starts_at=starts_at,
-                student=student,
-                now=now,
-            )
-            booking = Booking.objects.create(
-                student=student,
-                instructor=instructor,
-                offer=offer,
-                service_name=offer.service.name,
-                duration_minutes=duration_minutes,
-                lesson_price_cents=price_cents,
-                booking_fee_cents=booking_fee_cents(price_cents),
-                terms=terms,
-                location_type=location_type,
-                location_address=location_address.strip(),
-                location_point=location_point,
-                location_details=location_details.strip(),
-                note=note,
-                lesson_starts_at=starts_at,
-                lesson_ends_at=ends_at,
-                span=DateTimeTZRange(starts_at - before, ends_at + after),
-                status=BookingStatus.PENDING,
-                pending_reason=PendingReason.PAYMENT,
-                hold_expires_at=now + PAYMENT_HOLD,
-                policy_clock_started_at=now,
-                idempotency_key=idempotency_key,
-                created_at=now,
-            )
-            _record(booking, kind="created", actor=student, role=Role.STUDENT, now=now)
-            _after_commit(booking, now)
-    except IntegrityError as error:
-        constraint = getattr(getattr(error.__cause__, "diag", None), "constraint_name", "")
-        if constraint == "booking_idempotency_unique":
-            return Booking.objects.get(student=student, idempotency_key=idempotency_key)
-        if constraint == "booking_no_double_booking":
-            # A concurrent double submit of the same form may lose on the time, not the key.
-            same = Booking.objects.filter(student=student, idempotency_key=idempotency_key).first()
-            if same is not None:
-                return same
-            raise SlotTaken() from error
-        raise
-    return booking
+    # Two concurrent writes checking the exclusion constraint (this insert and, say, a reschedule)
+    # can wait on each other; PostgreSQL then aborts one with a deadlock. Trying again sees the
+    # other's row ("that time was just taken") or, if it rolled back, books.
+    for attempt in range(DEADLOCK_RETRIES + 1):
+        try:
+            with transaction.atomic():
+                # Bookings for one instructor queue here, so the second sees the first's committed
+                # row in the slot check instead of meeting it inside the exclusion constraint.
+                queue = InstructorProfile.objects.select_for_update(no_key=True).filter(pk=instructor.pk)
+                queue.values_list("pk", flat=True).get()
+                bookings_release_expired_holds(now=now, instructor=instructor)
+                _check_slot(
+                    offer=offer,
+                    duration_minutes=duration_minutes,
+                    location_type=location_type,
+                    starts_at=starts_at,
+                    student=student,
+                    now=now,
+                )
+                booking = Booking.objects.create(
+                    student=student,
+                    instructor=instructor,
+                    offer=offer,
+                    service_name=offer.service.name,
+                    duration_minutes=duration_minutes,
+                    lesson_price_cents=price_cents,
+                    booking_fee_cents=booking_fee_cents(price_cents),
+                    terms=terms,
+                    location_type=location_type,
+                    location_address=location_address.strip(),
+                    location_point=location_point,
+                    location_details=location_details.strip(),
+                    note=note,
+                    lesson_starts_at=starts_at,
+                    lesson_ends_at=ends_at,
+                    span=DateTimeTZRange(starts_at - before, ends_at + after),
+                    status=BookingStatus.PENDING,
+                    pending_reason=PendingReason.PAYMENT,
+                    hold_expires_at=now + PAYMENT_HOLD,
+                    policy_clock_started_at=now,
+                    idempotency_key=idempotency_key,
+                    created_at=now,
+                )
+                _record(booking, kind="created", actor=student, role=Role.STUDENT, now=now)
+                _after_commit(booking, now)
+        except IntegrityError as error:
+            constraint = getattr(getattr(error.__cause__, "diag", None), "constraint_name", "")
+            if constraint == "booking_idempotency_unique":
+                return Booking.objects.get(student=student, idempotency_key=idempotency_key)
+            if constraint == "booking_no_double_booking":
+                # A concurrent double submit of the same form may lose on the time, not the key.
+                same = Booking.objects.filter(student=student, idempotency_key=idempotency_key).first()
+                if same is not None:
+                    return same
+                raise SlotTaken() from error
+            raise
+        except OperationalError as error:
+            if getattr(error.__cause__, "sqlstate", "") != DEADLOCK_DETECTED or attempt == DEADLOCK_RETRIES:
+                raise
+            continue
+        return booking
 
 
 def booking_confirm_payment_step(*, booking: Booking, now: datetime) -> Booking:

@@ -38,6 +38,7 @@ DAYS_SHOWN = 7
 def _offers(instructor):
     return (
         InstructorService.objects.filter(instructor=instructor, is_active=True)
+        .in_display_order()
         .select_related("service", "instructor__user")
         .prefetch_related("prices")
     )

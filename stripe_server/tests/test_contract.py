@@ -74,19 +74,15 @@ def objects(server):
         account=account.id, type="account_onboarding", refresh_url="http://x/r", return_url="http://x/ok"
     )
     deleted = stripe.Customer.delete(stripe.Customer.create().id)
+
     # The states in which Stripe fills the nested fields the project reads.
-    manual = stripe.PaymentIntent.create(
-        amount=5000, currency="usd", payment_method="pm_card_visa", confirm=True, capture_method="manual"
-    )
-    challenged = stripe.PaymentIntent.create(
-        amount=5000,
-        currency="usd",
-        payment_method="pm_card_authenticationRequired",
-        confirm=True,
-        return_url="http://x/back",
-    )
+    def confirmed(card: str, **options):
+        return stripe.PaymentIntent.create(amount=5000, currency="usd", payment_method=card, confirm=True, **options)
+
+    manual = confirmed("pm_card_visa", capture_method="manual")
+    challenged = confirmed("pm_card_authenticationRequired", return_url="http://x/back")
     with pytest.raises(stripe.error.CardError) as declined:
-        stripe.PaymentIntent.create(amount=5000, currency="usd", payment_method="pm_card_chargeDeclined", confirm=True)
+        confirmed("pm_card_chargeDeclined")
     found = {
         "account": stripe.Account.retrieve(account.id),
         "account_link": link,

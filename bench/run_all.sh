@@ -4,6 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 for script in bench/*.py; do
   [ -e "$script" ] || continue
+  case $(basename "$script") in _*) continue ;; esac  # helpers, not benchmarks
   echo "### $script"
   .venv/bin/python "$script"
 done

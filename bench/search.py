@@ -17,30 +17,11 @@ import statistics
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "instainstru.settings")
 # Measure the search, not the static manifest (which `collectstatic` builds for production).
 os.environ.setdefault("STATICFILES_STORAGE", "django.contrib.staticfiles.storage.StaticFilesStorage")
-
-
-def use_benchmark_database() -> str:
-    """Points DATABASE_URL at `<name>_bench`, creating that database when it is missing."""
-    import psycopg
-
-    url = urlsplit(os.environ.get("DATABASE_URL", "postgis://instainstru:instainstru@127.0.0.1:5432/instainstru"))
-    name = url.path.lstrip("/")
-    if name.startswith("test_"):
-        sys.exit("Refusing to benchmark a test database.")
-    if not name.endswith("_bench"):
-        name += "_bench"
-    os.environ["DATABASE_URL"] = urlunsplit(url._replace(path="/" + name))
-    admin = urlunsplit(url._replace(scheme="postgresql", path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as connection:
-        if not connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            connection.execute(f'CREATE DATABASE "{name}"')
-    return name
 
 
 QUERIES = [
@@ -83,6 +64,8 @@ def main():
     parser.add_argument("--no-seed", action="store_true")
     parser.add_argument("--plans", type=int, default=3, help="how many EXPLAIN ANALYZE plans to print")
     args = parser.parse_args()
+    from bench._database import use_benchmark_database
+
     database = use_benchmark_database()
 
     import django

@@ -1,9 +1,19 @@
-"""Benchmark: 4 weeks of slots for one instructor (target < 20 ms). Pure engine, realistic load:
-a weekday schedule with a lunch break, per-date changes, time off and 40 booked lessons.
+"""Benchmark: 4 weeks of slots for one instructor (target < 20 ms), two figures side by side:
 
-    /work/main/.venv/bin/python bench/slots.py
+- engine only: `compute_slots` on a schedule already in memory;
+- with the database reads: the offer read afresh, then `available_slots` (what the booking page
+  calls), which reads the instructor's settings, weekly schedule, per-date changes, time off and
+  existing bookings.
+
+Same realistic load in both: a weekday schedule with a lunch break, a shorter Saturday, a per-date
+change, three days off and 40 booked lessons (across a DST change). The database figure works on
+`<DATABASE_URL's database>_bench` (created and migrated when missing, see bench/_database.py); its
+rows are made in a transaction that is rolled back, so nothing stays behind.
+
+    DATABASE_URL=postgis://.../instainstru_me .venv/bin/python bench/slots.py
 """
 
+import os
 import statistics
 import sys
 import time
@@ -13,51 +23,125 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+ZONE = ZoneInfo("America/New_York")
+WEEKDAYS = "08:00-12:00, 13:00-20:00"
+SATURDAY = "09:00-14:00"
+OVERRIDE = (date(2026, 3, 11), "15:00-18:00")
+TIME_OFF = (date(2026, 3, 20), date(2026, 3, 22))
+NOW = datetime(2026, 3, 2, 12, tzinfo=UTC)
+WINDOW_START = datetime(2026, 3, 2, 5, tzinfo=UTC)  # midnight in New York
+REPEAT = 200
 
-def main() -> None:
-    import os
 
-    import django
+def lesson_starts() -> list[datetime]:
+    """~2 lessons per working day."""
+    return [datetime(2026, 3, 3, 14, tzinfo=UTC) + timedelta(hours=17 * i) for i in range(40)]
 
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "instainstru.settings")
-    django.setup()
+
+def timed(function) -> tuple[list[float], object]:
+    timings, result = [], None
+    for _ in range(REPEAT):
+        started = time.perf_counter()
+        result = function()
+        timings.append((time.perf_counter() - started) * 1000)
+    return sorted(timings), result
+
+
+def summary(label: str, timings: list[float]) -> str:
+    p95 = timings[int(len(timings) * 0.95)]
+    return f"{label:<26} p50 {statistics.median(timings):6.2f} ms  p95 {p95:6.2f} ms  max {timings[-1]:6.2f} ms"
+
+
+def engine_only():
     from availability.masks import mask_from_text
     from availability.slots import Schedule, buffers_for, compute_slots
 
-    zone = ZoneInfo("America/New_York")
-    weekday = mask_from_text("08:00-12:00, 13:00-20:00")
+    weekday = mask_from_text(WEEKDAYS)
     schedule = Schedule(
-        zone=zone,
-        weekly={d: weekday for d in range(5)} | {5: mask_from_text("09:00-14:00")},
-        overrides={date(2026, 3, 11): mask_from_text("15:00-18:00")},
-        time_off=((date(2026, 3, 20), date(2026, 3, 22)),),
+        zone=ZONE,
+        weekly={d: weekday for d in range(5)} | {5: mask_from_text(SATURDAY)},
+        overrides={OVERRIDE[0]: mask_from_text(OVERRIDE[1])},
+        time_off=(TIME_OFF,),
     )
-    now = datetime(2026, 3, 2, 12, tzinfo=UTC)
-    start = datetime(2026, 3, 2, 5, tzinfo=UTC)
-    busy = []
-    for i in range(40):  # ~2 lessons per working day
-        lesson = datetime(2026, 3, 3, 14, tzinfo=UTC) + timedelta(hours=17 * i)
-        busy.append((lesson, lesson + timedelta(minutes=75)))
+    busy = [(lesson, lesson + timedelta(minutes=75)) for lesson in lesson_starts()]
     before, after = buffers_for(location_type="online", buffer_minutes=15, travel_buffer_minutes=30)
-    timings = []
-    for _ in range(200):
-        t0 = time.perf_counter()
-        slots = compute_slots(
+    return timed(
+        lambda: compute_slots(
             schedule=schedule,
             busy=busy,
-            window_start=start,
-            window_end=start + timedelta(days=28),
+            window_start=WINDOW_START,
+            window_end=WINDOW_START + timedelta(days=28),
             duration=timedelta(minutes=60),
             before=before,
             after=after,
-            earliest_start=now + timedelta(hours=12),
-            latest_start=now + timedelta(days=60),
+            earliest_start=NOW + timedelta(hours=12),
+            latest_start=NOW + timedelta(days=60),
         )
-        timings.append((time.perf_counter() - t0) * 1000)
-    timings.sort()
-    print(f"4 weeks, 1 instructor, {len(slots)} slots (incl. a DST change on 2026-03-08)")
-    p95 = timings[int(len(timings) * 0.95)]
-    print(f"p50 {statistics.median(timings):.2f} ms  p95 {p95:.2f} ms  max {timings[-1]:.2f} ms")
+    )
+
+
+def with_database_reads():
+    """The same instructor stored in the database, then `available_slots` as the booking page calls it."""
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    from availability.masks import mask_from_text
+    from availability.models import DateOverride, TimeOff, WeeklyAvailability, int_to_mask
+    from availability.slots import available_slots
+    from bookings.tests.factories import bookable_offer, confirmed_booking, set_weekly
+    from catalog.models import InstructorService
+
+    with transaction.atomic():
+        # Open all week while the 40 lessons are booked through the booking service, then the
+        # real schedule (the engine-only figure's busy spans ignore opening hours too).
+        offer = bookable_offer(hours="00:00-24:00", notice=12, buffer=15, travel=30)
+        instructor = offer.instructor
+        for lesson in lesson_starts():
+            confirmed_booking(offer=offer, starts_at=lesson, now=NOW - timedelta(days=1))
+        set_weekly(instructor, WEEKDAYS, weekdays=range(5))
+        set_weekly(instructor, SATURDAY, weekdays=[5])
+        WeeklyAvailability.objects.filter(instructor=instructor, weekday=6).delete()
+        DateOverride.objects.create(
+            instructor=instructor, date=OVERRIDE[0], quarter_hours=int_to_mask(mask_from_text(OVERRIDE[1]))
+        )
+        TimeOff.objects.create(instructor=instructor, first_day=TIME_OFF[0], last_day=TIME_OFF[1])
+
+        def slots():
+            # As the booking page does: the offer and its instructor read afresh (no cached settings).
+            fresh = InstructorService.objects.select_related("service", "instructor__user").get(pk=offer.pk)
+            return available_slots(
+                offer=fresh,
+                duration_minutes=60,
+                location_type="online",
+                start_date=WINDOW_START.astimezone(ZONE).date(),
+                end_date=WINDOW_START.astimezone(ZONE).date() + timedelta(days=27),
+                student_tz=ZONE,
+                now=NOW,
+            )
+
+        with CaptureQueriesContext(connection) as queries:
+            slots()
+        result = timed(slots)
+        transaction.set_rollback(True)
+    return result, len(queries)
+
+
+def main() -> None:
+    from bench._database import use_benchmark_database
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "instainstru.settings")
+    database = use_benchmark_database()
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    engine_timings, engine_slots = engine_only()
+    (database_timings, database_slots), query_count = with_database_reads()
+    print(f"4 weeks, 1 instructor, 40 booked lessons, a DST change on 2026-03-08 (database: {database})")
+    print(summary(f"engine only ({len(engine_slots)} slots)", engine_timings))
+    print(summary(f"with DB reads ({len(database_slots)} slots)", database_timings) + f"  ({query_count} queries)")
     print("target: < 20 ms")
 
 

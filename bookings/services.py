@@ -31,7 +31,12 @@ from bookings.models import (
 )
 from catalog.models import InstructorProfile, LocationType
 from payments.pricing import booking_fee_cents
-from payments.services.lifecycle import payment_booking_cancelled, payment_booking_rescheduled, payment_problem_resolved
+from payments.services.lifecycle import (
+    payment_booking_cancelled,
+    payment_booking_rescheduled,
+    payment_lesson_captured,
+    payment_problem_resolved,
+)
 from reviews.services import booking_completed as reviews_booking_completed
 from search.services import search_summary_refresh
 
@@ -599,8 +604,19 @@ INSTRUCTOR_PROBLEMS = {
 
 
 def problem_report_deadline(booking: Booking) -> datetime:
-    """Until the lesson's payment is captured; payments override this with `capture_due_at`."""
+    """The latest moment a problem can be reported when the payment is not captured earlier
+    (it is captured 24 h after the lesson, or at its end when the authorization lapses sooner)."""
     return booking.lesson_ends_at + PROBLEM_REPORT_WINDOW
+
+
+def problem_report_open(booking: Booking, *, now: datetime) -> bool:
+    """May either side report a problem now? From the lesson's start until its payment is
+    captured (and never later than `problem_report_deadline`)."""
+    return (
+        booking.status in (BookingStatus.CONFIRMED, BookingStatus.COMPLETED, BookingStatus.NO_SHOW)
+        and booking.lesson_starts_at <= now <= problem_report_deadline(booking)
+        and not payment_lesson_captured(booking=booking)
+    )
 
 
 def problem_report_create(*, booking: Booking, user, kind: str, details: str, now: datetime) -> ProblemReport:
@@ -620,6 +636,11 @@ def problem_report_create(*, booking: Booking, user, kind: str, details: str, no
             raise ValidationError("You can report a problem once the lesson has started.")
         if now > problem_report_deadline(booking):
             raise ValidationError("It is too late to report a problem with this lesson.")
+        if payment_lesson_captured(booking=booking, lock=True):
+            raise ValidationError(
+                "This lesson has already been charged, so a problem can no longer be reported here. "
+                "Write to support if something went wrong."
+            )
         details = details.strip()
         if len(details) > 2000:
             raise ValidationError("Keep the details to 2000 characters.")

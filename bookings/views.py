@@ -38,6 +38,7 @@ DAYS_SHOWN = 7
 def _offers(instructor):
     return (
         InstructorService.objects.filter(instructor=instructor, is_active=True)
+        .in_display_order()
         .select_related("service", "instructor__user")
         .prefetch_related("prices")
     )
@@ -194,8 +195,7 @@ def booking_detail(request, public_id):
             "awaiting_instructor": booking.status == BookingStatus.PENDING
             and booking.pending_reason == PendingReason.INSTRUCTOR_APPROVAL,
             "can_mark": is_instructor and booking.status == BookingStatus.CONFIRMED and booking.lesson_starts_at <= now,
-            "can_report": booking.status in (BookingStatus.CONFIRMED, BookingStatus.COMPLETED, BookingStatus.NO_SHOW)
-            and booking.lesson_starts_at <= now <= services.problem_report_deadline(booking),
+            "can_report": services.problem_report_open(booking, now=now),
             "window_if_cancelled_label": CancellationWindow(
                 services.cancellation_window_for(booking, role="instructor" if is_instructor else "student", now=now)
             ).label,

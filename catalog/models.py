@@ -175,6 +175,16 @@ class InstructorProfile(models.Model):
         return self.status == self.Status.LIVE
 
 
+class InstructorServiceQuerySet(models.QuerySet):
+    def in_display_order(self):
+        """The catalog's order (category, then service display order) wherever offers are listed.
+
+        Not the model's default ordering: search and the slot engine read offers in bulk and must
+        not pay for the joins.
+        """
+        return self.order_by("service__category__display_order", "service__display_order", "service__name")
+
+
 class InstructorService(models.Model):
     """One service an instructor offers, with the terms a booking copies at the time it is made."""
 
@@ -188,6 +198,8 @@ class InstructorService(models.Model):
     # The cheapest hourly rate across durations, kept for search filters and sorting.
     hourly_rate_cents = models.PositiveIntegerField(default=0, db_index=True)
     is_active = models.BooleanField(default=True)
+
+    objects = InstructorServiceQuerySet.as_manager()
 
     class Meta:
         constraints = [

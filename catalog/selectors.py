@@ -97,6 +97,7 @@ def public_profile(public_id: str) -> InstructorProfile | None:
             Prefetch(
                 "services",
                 queryset=InstructorService.objects.filter(is_active=True)
+                .in_display_order()
                 .select_related("service__category")
                 .prefetch_related(_offers_with_prices()),
             ),

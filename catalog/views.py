@@ -102,7 +102,9 @@ def _step_data(profile, step_slug, extra) -> dict:
         data.setdefault("profile_form", extra.get("profile_form") or ProfileForm.for_profile(profile))
         data.setdefault("photo_form", extra.get("photo_form") or PhotoForm())
     elif step_slug == "skills":
-        data["offers"] = profile.services.select_related("service__category").prefetch_related("prices")
+        data["offers"] = (
+            profile.services.in_display_order().select_related("service__category").prefetch_related("prices")
+        )
         data.setdefault("offer_form", extra.get("offer_form") or OfferForm())
     elif step_slug == "area":
         data["area_missing"] = onboarding.area_missing(profile)

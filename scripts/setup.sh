@@ -6,13 +6,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PG_VERSION=15
-DB_NAME=${DB_NAME:-instainstru}
-DB_USER=${DB_USER:-instainstru}
-DB_PASSWORD=${DB_PASSWORD:-instainstru}
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 
-say() { printf '\033[1;34m==>\033[0m %s\n' "$*"; }
+# shellcheck source=scripts/postgres.sh
+source scripts/postgres.sh
+database_settings
 
 # --- System packages --------------------------------------------------------------------
 missing=()
@@ -36,27 +35,8 @@ if ! pg_lsclusters -h | awk -v v=$PG_VERSION '$1==v && $2=="main"{print $4}' | g
   say "Starting PostgreSQL"
   $SUDO pg_ctlcluster --skip-systemctl-redirect $PG_VERSION main start
 fi
-for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 0.5; done
-
-# Run SQL as the PostgreSQL superuser, whatever the local authentication is: trust on
-# 127.0.0.1 on some machines, peer authentication through the socket on others.
-pg_admin() {
-  if psql -h 127.0.0.1 -U postgres -d postgres -tAc "select 1" >/dev/null 2>&1; then
-    psql -h 127.0.0.1 -U postgres -d postgres -v ON_ERROR_STOP=1 -qtA "$@"
-  else
-    (cd /tmp && runuser -u postgres -- psql -d postgres -v ON_ERROR_STOP=1 -qtA "$@")
-  fi
-}
-# The app's role is a superuser locally so tests can create their database and the PostGIS
-# extension (CREATE EXTENSION postgis needs it). Production uses a pre-made database.
-if [ "$(pg_admin -c "select 1 from pg_roles where rolname='$DB_USER'")" != "1" ]; then
-  say "Creating database role $DB_USER"
-  pg_admin -c "create role $DB_USER login superuser password '$DB_PASSWORD'"
-fi
-if [ "$(pg_admin -c "select 1 from pg_database where datname='$DB_NAME'")" != "1" ]; then
-  say "Creating database $DB_NAME"
-  pg_admin -c "create database $DB_NAME owner $DB_USER"
-fi
+for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 -p "$DB_PORT" && break; sleep 0.5; done
+ensure_role_and_database
 
 # --- Redis --------------------------------------------------------------------------------
 if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then

@@ -1,6 +1,7 @@
 """Checks of the services the site needs, with a message a person can act on."""
 
 import functools
+import socket
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -14,6 +15,19 @@ class ServiceState:
     detail: str
 
 
+def _server_listening(host: str, port: int) -> bool:
+    try:
+        if host.startswith("/"):
+            with socket.socket(socket.AF_UNIX) as unix_socket:
+                unix_socket.settimeout(1)
+                unix_socket.connect(f"{host}/.s.PGSQL.{port}")
+        else:
+            socket.create_connection((host, port), timeout=1).close()
+    except OSError:
+        return False
+    return True
+
+
 def check_database() -> ServiceState:
     try:
         with connections["default"].cursor() as cursor:
@@ -21,12 +35,23 @@ def check_database() -> ServiceState:
         return ServiceState("database", True, "ok")
     except Exception as exc:  # any driver error means "down" to a person
         db = settings.DATABASES["default"]
+        # No host means libpq's socket directory, /var/run/postgresql on Debian.
+        host, port = db.get("HOST") or "/var/run/postgresql", int(db.get("PORT") or 5432)
+        if _server_listening(host, port):
+            # The server answered and refused: a missing database, role or password, not a
+            # stopped server. The server's own words say which.
+            reason = str(exc).rpartition("FATAL:")[2].strip() or exc.__class__.__name__
+            return ServiceState(
+                "database",
+                False,
+                f"PostgreSQL at {host}:{port} is running but refused the connection: {reason}. "
+                "`make setup` creates the role and database named in DATABASE_URL.",
+            )
         return ServiceState(
             "database",
             False,
-            f"PostgreSQL is unreachable at {db.get('HOST') or 'local socket'}:{db.get('PORT') or 5432} "
-            f"({exc.__class__.__name__}). Start it with `make services` "
-            "(or `pg_ctlcluster 15 main start`).",
+            f"PostgreSQL is unreachable at {host}:{port} ({exc.__class__.__name__}). "
+            "Start it with `make services` (or `pg_ctlcluster 15 main start`).",
         )
 
 

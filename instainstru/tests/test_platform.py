@@ -42,6 +42,19 @@ def test_manage_py_with_database_down_says_how_to_start_it_without_traceback():
     assert "Traceback" not in result.stderr
 
 
+def test_manage_py_with_a_missing_database_names_it_instead_of_calling_postgresql_down():
+    url = os.environ.get("DATABASE_URL", "postgis://instainstru:instainstru@127.0.0.1:5432/instainstru")
+    missing = url.rsplit("/", 1)[0] + "/instainstru_no_such_database"
+    result = run_manage("migrate", env_overrides={"DATABASE_URL": missing})
+    assert result.returncode == 1
+    assert 'is running but refused the connection: database "instainstru_no_such_database" does not exist' in (
+        result.stderr
+    )
+    assert "make setup" in result.stderr
+    assert "unreachable" not in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_check_services_command_names_redis_when_down():
     result = run_manage("check_services", env_overrides={"REDIS_URL": "redis://127.0.0.1:1/0"})
     assert result.returncode == 1

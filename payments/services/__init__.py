@@ -28,6 +28,7 @@ from payments.services.lifecycle import (  # noqa: F401
     payment_booking_cancelled,
     payment_booking_rescheduled,
     payment_capture,
+    payment_lesson_captured,
     payment_problem_resolved,
     payment_release,
     payment_transfer,

@@ -424,6 +424,16 @@ def payment_booking_cancelled(*, booking: Booking, now: datetime) -> None:
     transaction.on_commit(lambda: payments_settle_one(payment_id=payment.pk, now=now))
 
 
+def payment_lesson_captured(*, booking: Booking, lock: bool = False) -> bool:
+    """Has the lesson's payment been charged (captured, perhaps refunded since)? Problems can be
+    reported only until then. With `lock` (inside the caller's transaction) the payment row is
+    locked, so a capture running at the same moment either commits first or skips the row until
+    the caller has committed (captures skip locked rows and retry on the next sweep)."""
+    payments = Payment.objects.filter(booking=booking, kind=PaymentKind.LESSON)
+    payment = (payments.select_for_update() if lock else payments).first()
+    return payment is not None and payment.status in (PaymentStatus.CAPTURED, PaymentStatus.REFUNDED)
+
+
 def payment_problem_resolved(*, booking: Booking, report: ProblemReport, now: datetime) -> None:
     """Staff resolved a reported problem (inside the booking service's transaction). A payment
     captured in full while in review (its authorization was lapsing) is settled by refunding what

@@ -2,7 +2,10 @@
 
 ``fixtures3.json`` is Stripe's own example of each resource (stripe/openapi, MIT). We require the
 same top-level keys and ``object`` value, and the same keys in the nested objects the project
-reads. A few documented extras are allowed (see EXTRA).
+reads. A few documented extras are allowed (see EXTRA). The nested fields the project reads deeper
+(``charge.payment_method_details.card.capture_before``, ``payment_intent.next_action`` and
+``payment_intent.last_payment_error``) are checked on objects in the state where Stripe fills them,
+against the example's nesting and the official SDK's types of those objects (no invented keys).
 """
 
 from __future__ import annotations
@@ -71,6 +74,15 @@ def objects(server):
         account=account.id, type="account_onboarding", refresh_url="http://x/r", return_url="http://x/ok"
     )
     deleted = stripe.Customer.delete(stripe.Customer.create().id)
+
+    # The states in which Stripe fills the nested fields the project reads.
+    def confirmed(card: str, **options):
+        return stripe.PaymentIntent.create(amount=5000, currency="usd", payment_method=card, confirm=True, **options)
+
+    manual = confirmed("pm_card_visa", capture_method="manual")
+    challenged = confirmed("pm_card_authenticationRequired", return_url="http://x/back")
+    with pytest.raises(stripe.error.CardError) as declined:
+        confirmed("pm_card_chargeDeclined")
     found = {
         "account": stripe.Account.retrieve(account.id),
         "account_link": link,
@@ -92,6 +104,11 @@ def objects(server):
         "identity.verification_session": stripe.identity.VerificationSession.retrieve(session.id),
         "webhook_endpoint": endpoint,
         "event": stripe.Event.list(limit=1).data[0],
+        "manual_capture_charge": stripe.Charge.retrieve(manual.latest_charge),
+        "requires_action_payment_intent": stripe.PaymentIntent.retrieve(challenged.id),
+        "declined_payment_intent": stripe.PaymentIntent.retrieve(
+            declined.value.json_body["error"]["payment_intent"]["id"]
+        ),
     }
     return {kind: obj.to_dict() if hasattr(obj, "to_dict") else obj for kind, obj in found.items()}
 
@@ -143,3 +160,60 @@ def test_error_responses_have_stripes_shape(server):
     with pytest.raises(stripe.error.InvalidRequestError) as missing:
         stripe.Charge.retrieve("ch_missing")
     assert missing.value.json_body["error"]["code"] == "resource_missing"
+
+
+def missing_nesting(ours, example, path: str) -> list[str]:
+    """Dotted paths of keys in Stripe's example that ours lacks, at every depth where both are
+    objects (a null where the example has an object is allowed: Stripe's fields are nullable)."""
+    if not isinstance(ours, dict) or not isinstance(example, dict):
+        return []
+    missing = [f"{path}.{key}" for key in example if key not in ours]
+    for key, value in example.items():
+        missing += missing_nesting(ours.get(key), value, f"{path}.{key}")
+    return missing
+
+
+def unknown_to_stripe(ours: dict, stripe_class) -> set[str]:
+    """Keys the official SDK's type for this nested object does not know (invented fields)."""
+    return set(ours) - set(stripe_class.__annotations__)
+
+
+@pytest.mark.parametrize("kind", ["charge", "manual_capture_charge"])
+def test_charge_payment_method_details_nest_like_stripes_example(kind, examples, objects):
+    ours, example = objects[kind]["payment_method_details"], examples["charge"]["payment_method_details"]
+    assert missing_nesting(ours, example, "payment_method_details") == []
+    assert ours["type"] == example["type"] == "card"
+    assert unknown_to_stripe(ours["card"], stripe.Charge.PaymentMethodDetails.Card) == set()
+
+
+def test_a_manual_capture_charge_says_until_when_it_can_be_captured(objects):
+    """`payment_method_details.card.capture_before`: where the project reads the authorization's
+    validity window (Stripe's example charge is captured automatically and has none)."""
+    charge = objects["manual_capture_charge"]
+    assert charge["captured"] is False
+    capture_before = charge["payment_method_details"]["card"]["capture_before"]
+    assert isinstance(capture_before, int) and capture_before > charge["created"]
+
+
+def test_payment_intent_next_action_nests_like_stripe(examples, objects):
+    intent = objects["requires_action_payment_intent"]
+    assert intent["status"] == "requires_action"
+    action, example = intent["next_action"], examples["payment_intent"]["next_action"]
+    assert missing_nesting(action, example, "next_action") == []
+    assert unknown_to_stripe(action, stripe.PaymentIntent.NextAction) == set()
+    # Stripe's rule: the key named by `type` holds that action's details.
+    assert action["type"] == "redirect_to_url"
+    assert set(action["redirect_to_url"]) == set(stripe.PaymentIntent.NextAction.RedirectToUrl.__annotations__)
+    assert action["redirect_to_url"]["return_url"] == "http://x/back"
+
+
+def test_payment_intent_last_payment_error_nests_like_stripe(examples, objects):
+    intent = objects["declined_payment_intent"]
+    assert intent["status"] == "requires_payment_method"
+    error, example = intent["last_payment_error"], examples["payment_intent"]["last_payment_error"]
+    assert missing_nesting(error, example, "last_payment_error") == []
+    assert unknown_to_stripe(error, stripe.PaymentIntent.LastPaymentError) == set()
+    # What Stripe puts on a declined card's error, `message` being what the project shows.
+    assert {"type", "code", "decline_code", "doc_url", "message", "payment_method"} <= set(error)
+    assert (error["type"], error["code"], error["decline_code"]) == ("card_error", "card_declined", "generic_decline")
+    assert set(error["payment_method"]) == set(examples["payment_method"])

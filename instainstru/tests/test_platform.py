@@ -14,6 +14,7 @@ PYTHON = sys.executable
 def run_manage(*args, env_overrides=None, settings_module="instainstru.settings"):
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": settings_module, **(env_overrides or {})}
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set for browser tests; never in a deployment
+    env.pop("INSTAINSTRU_ASGI", None)  # set once a test imports asgi.py; manage.py is not ASGI
     return subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
 
 

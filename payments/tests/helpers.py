@@ -76,6 +76,8 @@ def completed_lesson(server, *, now: datetime, offer=None, who=None, card="pm_ca
     from bookings.services import bookings_complete_finished
     from payments.services.lifecycle import payments_run_due
 
+    # The server's clock first: the card saved next gets its expiry from the server's year.
+    at(server, now)
     offer = offer or instructor_offer(server, now=now)
     booking, payment = book_and_pay(server, offer=offer, starts_at=now + timedelta(days=3), now=now, card=card, who=who)
     payments_run_due(now=at(server, booking.lesson_starts_at - timedelta(hours=24)))

@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 from accounts.tests.factories import instructor_user, student
 from bookings.tests.factories import bookable_offer
 from catalog.tests.factories import ServiceFactory
+from instainstru.tests.htmx import wait_for_htmx
 from reviews import services
 from reviews.models import Review, ReviewResponse
 from reviews.tests.factories import completed_lesson
@@ -22,11 +23,12 @@ NEW_YORK = zoneinfo.ZoneInfo("America/New_York")
 
 
 def swaps_the_list(page, change):
-    """Makes a filter change and waits until HTMX has put the new list in place: the response
-    arriving is not enough, since the next change would otherwise hit the form being replaced."""
+    """Makes a filter change and waits until HTMX has put the new list in place and settled it
+    (the old list is marked, so the wait cannot end before the swap)."""
     page.evaluate("document.querySelector('#reviews').dataset.stale = 'yes'")
     change()
     expect(page.locator("#reviews:not([data-stale])")).to_be_attached()
+    wait_for_htmx(page)
 
 
 def log_in(page, live_url, user):

@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 
 from catalog.models import InstructorNeighborhood
 from catalog.tests.factories import live_instructor
+from instainstru.tests.htmx import wait_for_htmx
 from search.tests.helpers import make_catalog
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -54,6 +55,7 @@ def run_the_search(page, live_url, teachers):
     expect(page).not_to_have_url(re.compile(r"age=kids"))
     assert page.evaluate("window.__same_document") is True
 
+    wait_for_htmx(page)
     page.get_by_label("Sort by").select_option(label="Price: high to low")
     expect(page).to_have_url(re.compile(r"sort=-price"))
     expect(page.locator(".instructor-card .name")).to_have_text(["Dora Dear", "Adam Adults", "Carla Cheap"])

@@ -177,3 +177,32 @@ def test_card_times_read_as_the_date_filter_would_print_them(moment):
     zone = ZoneInfo("America/New_York")
     assert local_when(moment, zone) == date_filter(moment.astimezone(zone), "D, M j, g:i A T")
     assert local_when(None, zone) == ""
+
+
+def test_when_is_read_in_the_searchers_zone_on_the_page_and_in_the_api(client, catalog):
+    import time_machine
+
+    evening_in_london = named(live_instructor(service=catalog["violin"]), "Lena London")
+    # Thursday 5 March 17:30–19:00 UTC: after 5pm in London, still the afternoon in New York.
+    OpenTime.objects.create(
+        instructor=evening_in_london.instructor,
+        span=Range(datetime(2026, 3, 5, 17, 30, tzinfo=UTC), datetime(2026, 3, 5, 19, tzinfo=UTC)),
+    )
+    evening_in_new_york = named(live_instructor(service=catalog["violin"]), "Nora New York")
+    # Friday 6 March 01:00–03:00 UTC: Thursday 20:00–22:00 in New York, Friday night in London.
+    OpenTime.objects.create(
+        instructor=evening_in_new_york.instructor,
+        span=Range(datetime(2026, 3, 6, 1, tzinfo=UTC), datetime(2026, 3, 6, 3, tzinfo=UTC)),
+    )
+    params = {"service": "violin", "when": "tomorrow after 5pm"}
+
+    def found():
+        page = client.get("/search/", params).content.decode()
+        api = client.get("/api/v1/search/", params).json()
+        on_page = [name for name in ("Lena London", "Nora New York") if name in page]
+        return on_page, [card["name"] for card in api["results"]]
+
+    with time_machine.travel(NOW, tick=False):  # Wednesday 4 March, 15:00 UTC
+        assert found() == (["Nora New York"], ["Nora New York"])  # a guest: New York
+        client.force_login(student(timezone="Europe/London"))
+        assert found() == (["Lena London"], ["Lena London"])

@@ -206,3 +206,18 @@ def test_when_is_read_in_the_searchers_zone_on_the_page_and_in_the_api(client, c
         assert found() == (["Nora New York"], ["Nora New York"])  # a guest: New York
         client.force_login(student(timezone="Europe/London"))
         assert found() == (["Lena London"], ["Lena London"])
+
+
+def test_words_that_name_no_service_suggest_the_services_they_resemble(client, catalog):
+    named(live_instructor(service=catalog["ballet"]), "Bella Ballet")
+    response = client.get("/search/", {"q": "ballroom for adults"}, follow=True)
+    body = response.content.decode()
+    assert "0 instructors" in body
+    assert 'href="?age=adults&amp;service=ballet"' in body
+    assert ">Try Ballet<" in body
+    follow = client.get("/search/", {"age": "adults", "service": "ballet"}).content.decode()
+    assert "Bella Ballet" in follow
+    # Nothing alike: no made-up suggestions.
+    body = client.get("/search/", {"q": "zzqx"}).content.decode()
+    assert "0 instructors" in body
+    assert "Try Ballet" not in body

@@ -221,3 +221,33 @@ def test_words_that_name_no_service_suggest_the_services_they_resemble(client, c
     body = client.get("/search/", {"q": "zzqx"}).content.decode()
     assert "0 instructors" in body
     assert "Try Ballet" not in body
+
+
+def test_every_filter_has_a_control_that_keeps_its_value_and_is_sent_once(client, catalog):
+    import re
+
+    advanced = named(live_instructor(service=catalog["piano"], prices={60: 8000}), "Ada Advanced")
+    advanced.levels = ["advanced"]
+    advanced.save()
+    InstructorNeighborhood.objects.create(instructor=advanced.instructor, neighborhood=catalog["park-slope"])
+    named(live_instructor(service=catalog["piano"], prices={60: 8000}), "Bea Beginner")
+    params = {"category": "music", "level": "advanced", "price_min": 60, "price_max": 90, "area": "park-slope",
+              "radius_km": 5, "when": "weekends", "min_rating": 4, "sort": "price", "age": "adults"}  # fmt: skip
+    body = client.get(
+        "/search/", {**params, "when": "", "min_rating": ""}, headers={"HX-Request": "true"}
+    ).content.decode()
+    assert "Ada Advanced" in body
+    assert "Bea Beginner" not in body
+    body = client.get("/search/", params).content.decode()
+    form = body[body.index('<form id="search-filters"') : body.index("</form>", body.index('id="search-filters"'))]
+    for label in ("Category", "Level", "Min $/hour", "Max $/hour", "When", "Within", "Minimum rating", "Sort by"):
+        assert f">{label}</label>" in form
+    assert '<option value="music" selected>Music</option>' in form
+    assert '<option value="advanced" selected>Advanced</option>' in form
+    assert '<option value="5.0" selected>5 km</option>' in form
+    assert 'name="price_min" min="0" value="60"' in form
+    assert 'name="when" value="weekends"' in form
+    # Each parameter goes out once when the form changes: no hidden copy next to its control.
+    names = re.findall(r'<(?:input|select)[^>]* name="([a-z_]+)"', form)
+    names = [name for name in names if name != "type"]
+    assert sorted(names) == sorted({*params, "type"} - {"type"})

@@ -18,7 +18,7 @@ from django.http import QueryDict
 
 from catalog.models import AgeGroup, Level, LocationType, Neighborhood, Service
 from search.lookup_cache import lookup_tables
-from search.lookups import DatabaseLookup
+from search.lookups import DatabaseLookup, services_resembling
 from search.parsing import ParsedQuery, parse_query
 from search.selectors import DEFAULT_RADIUS_KM, SearchFilters, SearchResults, Sort, search_instructors
 
@@ -273,6 +273,10 @@ def _suggestions(params: dict, filters: SearchFilters) -> list[Suggestion]:
         service = Service.objects.get(pk=filters.service_id)
         for related in Service.objects.filter(category_id=service.category_id).exclude(pk=service.pk)[:3]:
             suggestions.append(Suggestion(f"Try {related.name}", {**params, "service": related.slug}))
+    elif filters.free_text:
+        # Words that named no service: offer the services they come closest to, instead of the words.
+        for slug, name in services_resembling(filters.free_text):
+            suggestions.append(Suggestion(f"Try {name}", {**_without(params, "q"), "service": slug}))
     if len(params) > 1:
         suggestions.append(Suggestion("Clear all filters", {"q": params["q"]} if params.get("q") else {}))
     return suggestions

@@ -57,6 +57,35 @@ WHERE best.sim >= %s
 """
 
 
+# Suggestions for a search that found nothing may be looser than understanding: "ballroom" is not
+# Ballet (0.33), but offering Ballet beats an empty page.
+SUGGESTION_SIMILARITY = 0.25
+
+_RESEMBLING_SQL = """
+SELECT s.slug, s.name, max(similarity(t.term, w.word)) AS sim
+FROM unnest(%s::text[]) AS w(word)
+JOIN (
+    SELECT id AS service_id, lower(name) AS term FROM catalog_service
+    UNION ALL
+    SELECT id, lower(alias) FROM catalog_service, unnest(aliases) AS alias
+) AS t ON similarity(t.term, w.word) >= %s
+JOIN catalog_service s ON s.id = t.service_id
+GROUP BY s.id, s.slug, s.name, s.display_order
+ORDER BY sim DESC, s.display_order, s.id
+LIMIT %s
+"""
+
+
+def services_resembling(text: str, *, limit: int = 3) -> list[tuple[str, str]]:
+    """(slug, name) of the services whose name or alias most resembles a word of `text`, closest first."""
+    words = [word for word in dict.fromkeys(text.lower().split()) if len(word) >= 3]
+    if not words:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(_RESEMBLING_SQL, [words, SUGGESTION_SIMILARITY, limit])
+        return [(slug, name) for slug, name, _ in cursor.fetchall()]
+
+
 def _catalog_geocode() -> Callable[[str], Any] | None:
     try:
         from catalog.geocoding import geocode  # the catalog work's adapter (offline gazetteer by default)

@@ -266,8 +266,10 @@ def _next_weekday(today: date, weekday: int) -> date:
     return today + timedelta(days=(weekday - today.weekday()) % 7)
 
 
-def _take_time(text: _Text, parsed: ParsedQuery, today: date) -> None:
+def _take_time(text: _Text, parsed: ParsedQuery, local_now: datetime) -> None:
+    today = local_now.date()
     days: tuple[date, ...] | None = None
+    weekday_named = False
     day_label = ""
     first_taken = len(text.taken)
     weekday_words = "|".join(WEEKDAYS + list(WEEKDAY_ABBREVIATIONS))
@@ -303,6 +305,7 @@ def _take_time(text: _Text, parsed: ParsedQuery, today: date) -> None:
         plural = match.group(0).strip().endswith("s") and not word.endswith("s") or match.group(0).startswith("every")
         days = (first, first + timedelta(days=7)) if plural else (first,)
         day_label = WEEKDAYS[index].capitalize() + ("s" if plural else "")
+        weekday_named = True
     elif text.take(r"\bthis week\b"):
         days = tuple(today + timedelta(days=i) for i in range(7 - today.weekday()))
         day_label = "This week"
@@ -341,6 +344,9 @@ def _take_time(text: _Text, parsed: ParsedQuery, today: date) -> None:
 
     if days is None and not time_label:
         return
+    # "saturday morning" typed on a Saturday afternoon means next Saturday: today's window is over.
+    if weekday_named and days[0] == today and end is not None and local_now.time() >= end:
+        days = tuple(day + timedelta(days=7) for day in days)
     if days is None:
         days = tuple(today + timedelta(days=i) for i in range(OPEN_ENDED_DAYS))
     label = " ".join(part for part in (day_label, time_label) if part) or "Any time"
@@ -441,12 +447,12 @@ def parse_query(
     """Reads a search box query. Never raises on odd input: what is not understood is free text."""
     parsed = ParsedQuery(raw=(raw or "").strip()[:200])
     text = _Text(parsed.raw)
-    today = now.astimezone(zone).date()
+    local_now = now.astimezone(zone)
     _take_location_type(text, parsed)
     _take_near_me(text, parsed, latitude, longitude)
     _take_age(text, parsed)
     _take_price(text, parsed)
-    _take_time(text, parsed, today)
+    _take_time(text, parsed, local_now)
     _take_level(text, parsed)
     _take_place(text, parsed, lookup)
     _take_service(text, parsed, lookup)

@@ -24,7 +24,7 @@ in SQL):
 - SEARCH_COMPLETED_LESSONS_ANNOTATION → expr (called with `now=`; bookings' completed lessons in the
   last SEARCH_COMPLETED_LESSONS_DAYS days)
 
-Until the reviews work lands, everyone has 0 reviews ("New").
+Both are configured in `instainstru/settings.py`; unset, everyone has 0 reviews ("New") and 0 lessons.
 """
 
 from __future__ import annotations

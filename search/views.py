@@ -13,11 +13,15 @@ from django.views.decorators.http import require_GET, require_POST
 from catalog.models import Service
 from search.engine import querystring, search_run, search_understand
 from search.forms import SearchForm
+from search.lookup_cache import lookup_tables
 from search.lookups import DatabaseLookup
-from search.selectors import Sort
+from search.selectors import DEFAULT_RADIUS_KM, Sort
 from search.services import search_term_alias_observe
 
 UNMATCHED_TERM_KEY = "search_unmatched_term"
+# Parameters the filter form has a control for (the others ride along as hidden inputs).
+FILTER_KEYS = ("sort", "category", "age", "level", "type", "price_min", "price_max", "when", "radius_km", "min_rating")
+RADIUS_CHOICES = (2.0, 5.0, 10.0, 25.0)
 
 
 def searcher_zone(request) -> ZoneInfo:
@@ -49,6 +53,7 @@ def search_page(request):
         if sorted(parse_qsl(target)) != sorted(parse_qsl(request.GET.urlencode())):
             return HttpResponseRedirect(f"{reverse('search')}?{target}")
     outcome = search_run(cleaned=form.cleaned_data, zone=zone, now=now, lookup=lookup, understanding=understanding)
+    radius = float(outcome.params.get("radius_km") or DEFAULT_RADIUS_KM)
     context = {
         "form": form,
         "outcome": outcome,
@@ -57,6 +62,10 @@ def search_page(request):
         "zone": zone,
         "sort_choices": Sort.CHOICES,
         "current_sort": outcome.params.get("sort") or Sort.RELEVANCE,
+        "filter_keys": FILTER_KEYS,
+        "categories": sorted(lookup_tables().categories.items(), key=lambda item: item[1]),
+        "radius_choices": sorted({*RADIUS_CHOICES, radius}),
+        "current_radius": radius,
     }
     return render(request, template, context)
 

@@ -197,3 +197,58 @@ def test_learned_alias_is_used_only_once_active(lookup):
     assert parse_query("shredding", lookup=lookup, now=NOW, zone=NEW_YORK).service is None
     next_request = DatabaseLookup(geocode=gazetteer_geocode)
     assert parse_query("shredding", lookup=next_request, now=NOW, zone=NEW_YORK).service.slug == "guitar"
+
+
+@pytest.mark.parametrize(
+    ("typed_at", "first_day"),
+    [
+        (datetime(2026, 3, 7, 14, 0, tzinfo=UTC), date(2026, 3, 7)),  # Saturday 9:00 in New York: today
+        (datetime(2026, 3, 7, 16, 59, tzinfo=UTC), date(2026, 3, 7)),  # 11:59: a minute of it is left
+        (datetime(2026, 3, 7, 19, 0, tzinfo=UTC), date(2026, 3, 14)),  # Saturday 14:00: the morning is over
+    ],
+)
+def test_saturday_morning_typed_on_a_saturday_means_the_next_one_once_the_morning_is_over(lookup, typed_at, first_day):
+    parsed = parse_query("saturday morning", lookup=lookup, now=typed_at, zone=NEW_YORK)
+    assert parsed.window.days == (first_day,)
+
+
+def test_saturdays_typed_on_a_saturday_afternoon_start_next_week(lookup):
+    saturday_afternoon = datetime(2026, 3, 7, 19, 0, tzinfo=UTC)
+    parsed = parse_query("saturdays morning", lookup=lookup, now=saturday_afternoon, zone=NEW_YORK)
+    assert parsed.window.days == (date(2026, 3, 14), date(2026, 3, 21))
+    # Without a time of day, what is left of today still counts.
+    assert parse_query("saturday", lookup=lookup, now=saturday_afternoon, zone=NEW_YORK).window.days == (
+        date(2026, 3, 7),
+    )
+
+
+@pytest.mark.parametrize(
+    ("typed_at", "query", "expected"),
+    [
+        # Saturday 7 March, noon EST; tomorrow is the Sunday the clocks go forward (EDT, UTC-4).
+        (
+            datetime(2026, 3, 7, 17, 0, tzinfo=UTC),
+            "tomorrow after 5pm",
+            [(datetime(2026, 3, 8, 21, tzinfo=UTC), datetime(2026, 3, 9, 4, tzinfo=UTC))],
+        ),
+        (
+            datetime(2026, 3, 7, 17, 0, tzinfo=UTC),
+            "sunday morning",
+            [(datetime(2026, 3, 8, 12, tzinfo=UTC), datetime(2026, 3, 8, 16, tzinfo=UTC))],
+        ),
+        # Saturday 31 October, noon EDT; tomorrow the clocks go back (EST, UTC-5).
+        (
+            datetime(2026, 10, 31, 16, 0, tzinfo=UTC),
+            "tomorrow after 5pm",
+            [(datetime(2026, 11, 1, 22, tzinfo=UTC), datetime(2026, 11, 2, 5, tzinfo=UTC))],
+        ),
+        (
+            datetime(2026, 10, 31, 16, 0, tzinfo=UTC),
+            "saturday morning",  # today's morning is over: next Saturday, in EST
+            [(datetime(2026, 11, 7, 13, tzinfo=UTC), datetime(2026, 11, 7, 17, tzinfo=UTC))],
+        ),
+    ],
+)
+def test_time_words_across_a_daylight_saving_change(lookup, typed_at, query, expected):
+    parsed = parse_query(query, lookup=lookup, now=typed_at, zone=NEW_YORK)
+    assert parsed.window.utc_intervals(NEW_YORK) == expected

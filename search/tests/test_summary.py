@@ -169,3 +169,41 @@ def test_ranking_from_the_summary_equals_ranking_from_the_owners_live_figures(dj
     cards = search_instructors(filters=SearchFilters(sort=Sort.RATING), now=after).page.object_list
     assert [card.bayesian_rating for card in cards] == [ranking.PRIOR_MEAN] * 3
     assert all(card.next_available_at == max(first_open(card, after)[0], after) for card in cards)
+
+
+def test_bookings_and_availability_changes_move_the_next_open_time_in_the_summary(django_capture_on_commit_callbacks):
+    from availability.services import time_off_delete
+    from bookings.services import booking_cancel, booking_reschedule
+    from bookings.tests.factories import confirmed_booking
+
+    make_catalog()
+    offer = bookable_offer(hours="09:00-12:00", notice=1)
+    instructor = offer.instructor
+    now = datetime(2026, 3, 4, 18, 0, tzinfo=UTC)  # Wednesday 13:00 in New York: today's hours are over
+    thursday_nine = datetime(2026, 3, 5, 14, 0, tzinfo=UTC)
+    open_time_refresh(instructor=instructor, now=now)
+    assert summary_of(instructor).next_open_starts_at == thursday_nine
+
+    def next_open():
+        summary = summary_of(instructor)
+        assert (summary.next_open_starts_at, summary.next_open_ends_at) == first_open(instructor, now)
+        return summary.next_open_starts_at
+
+    with django_capture_on_commit_callbacks(execute=True):
+        booking = confirmed_booking(offer=offer, starts_at=thursday_nine, now=now)
+    assert next_open() > thursday_nine  # the lesson (and its buffer) took Thursday's first hour
+    with django_capture_on_commit_callbacks(execute=True):
+        booking = booking_reschedule(
+            booking=booking, user=booking.student, new_starts_at=thursday_nine + timedelta(hours=2), now=now
+        )
+    assert next_open() == thursday_nine  # moved to 11:00: 9:00 is open again
+    with django_capture_on_commit_callbacks(execute=True):
+        booking_cancel(booking=booking, user=booking.student, now=now, reason="")
+    assert next_open() == thursday_nine
+
+    time_off = time_off_create(
+        instructor=instructor, first_day=date(2026, 3, 5), last_day=date(2026, 3, 5), reason="", now=now
+    )
+    assert next_open() == datetime(2026, 3, 6, 14, 0, tzinfo=UTC)  # Friday 9:00
+    time_off_delete(instructor=instructor, time_off_id=time_off.pk, now=now)
+    assert next_open() == thursday_nine

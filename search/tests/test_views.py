@@ -177,3 +177,77 @@ def test_card_times_read_as_the_date_filter_would_print_them(moment):
     zone = ZoneInfo("America/New_York")
     assert local_when(moment, zone) == date_filter(moment.astimezone(zone), "D, M j, g:i A T")
     assert local_when(None, zone) == ""
+
+
+def test_when_is_read_in_the_searchers_zone_on_the_page_and_in_the_api(client, catalog):
+    import time_machine
+
+    evening_in_london = named(live_instructor(service=catalog["violin"]), "Lena London")
+    # Thursday 5 March 17:30–19:00 UTC: after 5pm in London, still the afternoon in New York.
+    OpenTime.objects.create(
+        instructor=evening_in_london.instructor,
+        span=Range(datetime(2026, 3, 5, 17, 30, tzinfo=UTC), datetime(2026, 3, 5, 19, tzinfo=UTC)),
+    )
+    evening_in_new_york = named(live_instructor(service=catalog["violin"]), "Nora New York")
+    # Friday 6 March 01:00–03:00 UTC: Thursday 20:00–22:00 in New York, Friday night in London.
+    OpenTime.objects.create(
+        instructor=evening_in_new_york.instructor,
+        span=Range(datetime(2026, 3, 6, 1, tzinfo=UTC), datetime(2026, 3, 6, 3, tzinfo=UTC)),
+    )
+    params = {"service": "violin", "when": "tomorrow after 5pm"}
+
+    def found():
+        page = client.get("/search/", params).content.decode()
+        api = client.get("/api/v1/search/", params).json()
+        on_page = [name for name in ("Lena London", "Nora New York") if name in page]
+        return on_page, [card["name"] for card in api["results"]]
+
+    with time_machine.travel(NOW, tick=False):  # Wednesday 4 March, 15:00 UTC
+        assert found() == (["Nora New York"], ["Nora New York"])  # a guest: New York
+        client.force_login(student(timezone="Europe/London"))
+        assert found() == (["Lena London"], ["Lena London"])
+
+
+def test_words_that_name_no_service_suggest_the_services_they_resemble(client, catalog):
+    named(live_instructor(service=catalog["ballet"]), "Bella Ballet")
+    response = client.get("/search/", {"q": "ballroom for adults"}, follow=True)
+    body = response.content.decode()
+    assert "0 instructors" in body
+    assert 'href="?age=adults&amp;service=ballet"' in body
+    assert ">Try Ballet<" in body
+    follow = client.get("/search/", {"age": "adults", "service": "ballet"}).content.decode()
+    assert "Bella Ballet" in follow
+    # Nothing alike: no made-up suggestions.
+    body = client.get("/search/", {"q": "zzqx"}).content.decode()
+    assert "0 instructors" in body
+    assert "Try Ballet" not in body
+
+
+def test_every_filter_has_a_control_that_keeps_its_value_and_is_sent_once(client, catalog):
+    import re
+
+    advanced = named(live_instructor(service=catalog["piano"], prices={60: 8000}), "Ada Advanced")
+    advanced.levels = ["advanced"]
+    advanced.save()
+    InstructorNeighborhood.objects.create(instructor=advanced.instructor, neighborhood=catalog["park-slope"])
+    named(live_instructor(service=catalog["piano"], prices={60: 8000}), "Bea Beginner")
+    params = {"category": "music", "level": "advanced", "price_min": 60, "price_max": 90, "area": "park-slope",
+              "radius_km": 5, "when": "weekends", "min_rating": 4, "sort": "price", "age": "adults"}  # fmt: skip
+    body = client.get(
+        "/search/", {**params, "when": "", "min_rating": ""}, headers={"HX-Request": "true"}
+    ).content.decode()
+    assert "Ada Advanced" in body
+    assert "Bea Beginner" not in body
+    body = client.get("/search/", params).content.decode()
+    form = body[body.index('<form id="search-filters"') : body.index("</form>", body.index('id="search-filters"'))]
+    for label in ("Category", "Level", "Min $/hour", "Max $/hour", "When", "Within", "Minimum rating", "Sort by"):
+        assert f">{label}</label>" in form
+    assert '<option value="music" selected>Music</option>' in form
+    assert '<option value="advanced" selected>Advanced</option>' in form
+    assert '<option value="5.0" selected>5 km</option>' in form
+    assert 'name="price_min" min="0" value="60"' in form
+    assert 'name="when" value="weekends"' in form
+    # Each parameter goes out once when the form changes: no hidden copy next to its control.
+    names = re.findall(r'<(?:input|select)[^>]* name="([a-z_]+)"', form)
+    names = [name for name in names if name != "type"]
+    assert sorted(names) == sorted({*params, "type"} - {"type"})

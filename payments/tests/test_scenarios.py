@@ -221,7 +221,8 @@ def test_failed_authorization_retries_then_auto_cancels_at_t_minus_6h(
 def test_credit_reserved_restored_with_its_expiry_then_spent(local_stripe, now, django_capture_on_commit_callbacks):
     from accounts.tests.factories import student
     from payments.models import Credit
-    from payments.services import credit_issue
+    from payments.selectors import ledger_balances
+    from payments.services import credit_balance_cents, credit_issue
     from payments.services.credits import credits_expire_due
 
     at(local_stripe, now)
@@ -238,6 +239,7 @@ def test_credit_reserved_restored_with_its_expiry_then_spent(local_stripe, now, 
     newer.refresh_from_db()
     assert (older.remaining_cents, older.expires_at) == (3000, now - timedelta(days=300) + timedelta(days=365))
     assert newer.remaining_cents == 5000
+    assert ledger_balances(student=learner).credit_cents == credit_balance_cents(student=learner, now=now) == 8000
     assert ledger(payment) == [("credit_reserved", 3000), ("credit_reserved", 5000)] + [
         ("credit_restored", 3000),
         ("credit_restored", 5000),
@@ -253,6 +255,9 @@ def test_credit_reserved_restored_with_its_expiry_then_spent(local_stripe, now, 
     payments_run_due(now=at(local_stripe, booking.lesson_ends_at + timedelta(hours=24)))
     payment.refresh_from_db()
     assert (payment.captured_cents, payment.transferred_cents) == (2080, 7650)
+    spent = ledger_balances(student=learner)
+    assert (spent.credit_cents, spent.charged_cents) == (0, 2080)
+    assert ledger_balances(booking=booking).to_instructor_cents == 7650
     assert [entry for entry in ledger(payment) if entry[0] in ("capture", "transfer", "credit_used")] == [
         ("capture", 2080),
         ("credit_used", 3000),

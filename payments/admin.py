@@ -37,6 +37,17 @@ class LedgerInline(admin.TabularInline):
         return False
 
 
+class DisputeInline(admin.TabularInline):
+    model = models.Dispute
+    extra = 0
+    can_delete = False
+    fields = ["dispute_id", "amount_cents", "reason", "status", "opened_at", "closed_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 class WaitingForAccountFilter(admin.SimpleListFilter):
     title = "capture waiting for a restricted account"
     parameter_name = "waiting_for_account"
@@ -81,7 +92,7 @@ class PaymentAdmin(ReadOnlyAdmin):
     search_fields = ["public_id", "booking__public_id", "student__email", "instructor__user__email", "charge_id"]
     list_select_related = ["booking", "student", "instructor__user", "instructor__connect_account"]
     date_hierarchy = "created_at"
-    inlines = [LedgerInline]
+    inlines = [DisputeInline, LedgerInline]
 
     @admin.display(description="card")
     def card(self, obj):

@@ -71,7 +71,7 @@ def test_account_updated_restricts_and_captures_wait_until_restored(client, loca
 
 
 def test_dispute_holds_the_payout_alerts_staff_and_is_booked(
-    client, local_stripe, now, django_capture_on_commit_callbacks
+    client, staff_client, local_stripe, now, django_capture_on_commit_callbacks
 ):
     at(local_stripe, now)
     boss = staff()
@@ -95,7 +95,13 @@ def test_dispute_holds_the_payout_alerts_staff_and_is_booked(
     payment.refresh_from_db()
     assert payment.payout_held is True
     assert Dispute.objects.get().amount_cents == 10080
-    assert OutboundMessage.objects.filter(to=boss.email, subject__startswith="Dispute opened").count() == 1
+    alert = OutboundMessage.objects.get(to=boss.email, subject__startswith="Dispute opened")
+    admin_page = reverse("admin:payments_payment_change", args=[payment.pk])
+    assert admin_page in alert.body
+    # Staff see it on the payment's admin page and in the disputes list.
+    staff_page = staff_client.get(admin_page).content.decode()
+    assert dispute["id"] in staff_page and f"<p>{Dispute.objects.get().status}</p>" in staff_page
+    assert dispute["id"] in staff_client.get(reverse("admin:payments_dispute_changelist")).content.decode()
     Payment.objects.filter(pk=payment.pk).update(transfer_due_at=capture_at)
     assert payments_run_due(now=capture_at)["transferred"] == 0  # held
 

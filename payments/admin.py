@@ -26,26 +26,25 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-class LedgerInline(admin.TabularInline):
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class LedgerInline(ReadOnlyInline):
     model = models.LedgerEntry
-    extra = 0
-    can_delete = False
     fields = ["occurred_at", "kind", "amount_cents", "provider_id", "note", "actor"]
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
-class DisputeInline(admin.TabularInline):
+class DisputeInline(ReadOnlyInline):
     model = models.Dispute
-    extra = 0
-    can_delete = False
     fields = ["dispute_id", "amount_cents", "reason", "status", "opened_at", "closed_at"]
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 class WaitingForAccountFilter(admin.SimpleListFilter):

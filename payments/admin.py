@@ -26,15 +26,25 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-class LedgerInline(admin.TabularInline):
-    model = models.LedgerEntry
+class ReadOnlyInline(admin.TabularInline):
     extra = 0
     can_delete = False
-    fields = ["occurred_at", "kind", "amount_cents", "provider_id", "note", "actor"]
-    readonly_fields = fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
 
     def has_add_permission(self, request, obj=None):
         return False
+
+
+class LedgerInline(ReadOnlyInline):
+    model = models.LedgerEntry
+    fields = ["occurred_at", "kind", "amount_cents", "provider_id", "note", "actor"]
+
+
+class DisputeInline(ReadOnlyInline):
+    model = models.Dispute
+    fields = ["dispute_id", "amount_cents", "reason", "status", "opened_at", "closed_at"]
 
 
 class WaitingForAccountFilter(admin.SimpleListFilter):
@@ -81,7 +91,7 @@ class PaymentAdmin(ReadOnlyAdmin):
     search_fields = ["public_id", "booking__public_id", "student__email", "instructor__user__email", "charge_id"]
     list_select_related = ["booking", "student", "instructor__user", "instructor__connect_account"]
     date_hierarchy = "created_at"
-    inlines = [LedgerInline]
+    inlines = [DisputeInline, LedgerInline]
 
     @admin.display(description="card")
     def card(self, obj):

@@ -3,7 +3,7 @@
 - `Payment` is one attempt to get paid for a lesson (or a tip), with its own state machine
   (`PAYMENT_TRANSITIONS`) and the `*_due_at` times the periodic sweeps act on.
 - `LedgerEntry` is every movement of money, one row each, with a unique idempotency key; balances
-  per booking, instructor and student are sums over it (`payments.selectors`).
+  per booking, instructor and student are sums over it (`payments.selectors.ledger_balances`).
 - `Credit` is platform credit a student holds; `CreditUse` reserves part of it on a payment.
 - `WebhookEvent` stores each Stripe event once.
 

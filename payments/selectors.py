@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
+
+from django.db.models import Sum
 
 from bookings.services import FREE_CANCELLATION, GRACE_PERIOD, LATE_CANCELLATION
 from payments.models import (
     ConnectAccount,
     Credit,
-    InstructorDebt,
     LedgerEntry,
     LedgerKind,
     Payment,
@@ -57,6 +59,56 @@ def checkout_explanation(*, booking, payment, intent_kind: str, zone: ZoneInfo, 
         )
     policy.append(f"Cancel after {_when(max(late_from, grace_until), zone)} or miss the lesson: you pay {total}.")
     return {"authorize": authorize, "charge": charge, "policy": policy}
+
+
+# ---------------------------------------------------------------- balances from the ledger
+
+
+@dataclass(frozen=True)
+class LedgerBalances:
+    """Balances summed from `LedgerEntry` rows alone (nothing else is read)."""
+
+    # What the student's card paid and kept paying: captures and tips, less refunds and lost disputes.
+    charged_cents: int
+    # What reached the instructor's Connect account: transfers less reversals.
+    to_instructor_cents: int
+    # What is still in the instructor's Connect account: the above less payouts and instant payout
+    # fees, plus payouts the bank returned.
+    instructor_stripe_balance_cents: int
+    # What the instructor still owes back.
+    instructor_debt_cents: int
+    # The student's platform credit not spent, reserved or expired.
+    credit_cents: int
+
+
+def ledger_balances(*, booking=None, instructor=None, student=None) -> LedgerBalances:
+    """Balances of one booking, one instructor or one student (give exactly one), derived from
+    the ledger."""
+    scopes = {"booking": booking, "instructor": instructor, "student": student}
+    chosen = {name: value for name, value in scopes.items() if value is not None}
+    if len(chosen) != 1:
+        raise ValueError("give exactly one of booking, instructor, student")
+    totals = dict(
+        LedgerEntry.objects.filter(**chosen)
+        .values("kind")
+        .annotate(total=Sum("amount_cents"))
+        .values_list("kind", "total")
+    )
+
+    def total(*kinds: str) -> int:
+        return sum(totals.get(kind, 0) for kind in kinds)
+
+    to_instructor = total(LedgerKind.TRANSFER) - total(LedgerKind.REVERSAL)
+    return LedgerBalances(
+        charged_cents=total(LedgerKind.CAPTURE, LedgerKind.TIP) - total(LedgerKind.REFUND, LedgerKind.DISPUTE_LOST),
+        to_instructor_cents=to_instructor,
+        instructor_stripe_balance_cents=to_instructor
+        - total(LedgerKind.PAYOUT, LedgerKind.PAYOUT_FEE)
+        + total(LedgerKind.PAYOUT_FAILED),
+        instructor_debt_cents=total(LedgerKind.DEBT) - total(LedgerKind.DEBT_RECOVERED),
+        credit_cents=total(LedgerKind.CREDIT_ISSUED, LedgerKind.CREDIT_RESTORED)
+        - total(LedgerKind.CREDIT_RESERVED, LedgerKind.CREDIT_EXPIRED),
+    )
 
 
 # ---------------------------------------------------------------- student billing
@@ -143,7 +195,7 @@ def instructor_earnings(*, instructor, now: datetime) -> dict:
                 "status": "paid" if net and paid >= net else ("on hold" if payment.payout_held else "pending"),
             }
         )
-    debt = sum(d.outstanding_cents for d in InstructorDebt.objects.filter(instructor=instructor))
+    debt = ledger_balances(instructor=instructor).instructor_debt_cents
     return {
         "lessons": lessons,
         "pending_cents": sum(row["net_cents"] - row["paid_cents"] for row in lessons),

@@ -9,7 +9,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from bookings.models import Booking
@@ -17,6 +19,7 @@ from payments import services
 from payments.models import Payment, SavedCard
 from payments.pricing import dollars_text
 from payments.selectors import checkout_explanation, student_billing_rows, student_credits
+from payments.services.cards import WAITING_FOR_CARD
 from payments.stripe_client import ProviderUnavailable
 
 
@@ -27,8 +30,10 @@ def _stripe_context():
 @login_required
 @require_http_methods(["GET", "POST"])
 def cards(request):
-    """List, add (Stripe.js confirms a SetupIntent; we record the card), set default, remove."""
+    """List, add (Stripe.js confirms a SetupIntent; we record the card), set default, remove.
+    After adding a card, `next` (a path on this site) takes the student back where they came from."""
     now = timezone.now()
+    back_to = _back_to(request)
     if request.method == "POST":
         try:
             card = services.card_record(
@@ -38,7 +43,9 @@ def cards(request):
             messages.error(request, _message(error))
         else:
             messages.success(request, f"Saved {card.label}.")
-        return redirect("payments_cards")
+            if back_to:
+                return redirect(back_to)
+        return redirect(reverse("payments_cards") + (f"?{urlencode({'next': back_to})}" if back_to else ""))
     try:
         client_secret = services.card_setup_start(user=request.user, now=now)
     except ProviderUnavailable as error:
@@ -47,8 +54,21 @@ def cards(request):
     return render(
         request,
         "payments/cards.html",
-        {"cards": SavedCard.objects.filter(user=request.user), "client_secret": client_secret, **_stripe_context()},
+        {
+            "cards": SavedCard.objects.filter(user=request.user),
+            "client_secret": client_secret,
+            "next": back_to,
+            **_stripe_context(),
+        },
     )
+
+
+def _back_to(request) -> str:
+    """Where to return after saving a card (the fix-card page links here): a path on this site."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return ""
 
 
 def _message(error) -> str:
@@ -144,12 +164,17 @@ def checkout_done(request, public_id):
 @login_required
 @require_http_methods(["GET", "POST"])
 def fix_card(request, public_id):
-    """Linked from the failed-authorization email: pick a saved card and authorize again."""
+    """Linked from the failed-authorization email: pick a saved card (or add one and come back)
+    and authorize again. Once the payment is authorized or the lesson cancelled, the page says so."""
     payment = get_object_or_404(Payment.objects.select_related("booking"), public_id=public_id)
     if payment.student_id != request.user.pk:
         raise Http404
-    if request.method == "POST":
-        card = _own_card(request, request.POST.get("card", ""))
+    waiting = payment.status in WAITING_FOR_CARD
+    if request.method == "POST" and waiting:
+        card = SavedCard.objects.filter(user=request.user, public_id=request.POST.get("card", "")).first()
+        if card is None:
+            messages.error(request, "Choose a card, or add one.")
+            return redirect("payments_fix_card", public_id=payment.public_id)
         try:
             payment = services.payment_authorize_now(
                 payment=payment, user=request.user, payment_method_id=card.payment_method_id, now=timezone.now()
@@ -162,10 +187,17 @@ def fix_card(request, public_id):
                 return redirect("booking_detail", public_id=payment.booking.public_id)
             messages.error(request, f"That card was declined too: {payment.last_error}")
         return redirect("payments_fix_card", public_id=payment.public_id)
+    if request.method == "POST":  # already authorized or cancelled: nothing to do
+        return redirect("payments_fix_card", public_id=payment.public_id)
     return render(
         request,
         "payments/fix_card.html",
-        {"payment": payment, "saved_cards": SavedCard.objects.filter(user=request.user)},
+        {
+            "payment": payment,
+            "waiting": waiting,
+            "saved_cards": SavedCard.objects.filter(user=request.user),
+            "add_card_url": reverse("payments_cards") + "?" + urlencode({"next": request.path}),
+        },
     )
 
 

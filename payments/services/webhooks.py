@@ -6,8 +6,10 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 
 from notifications.services import email_send
 from payments.models import (
@@ -232,13 +234,17 @@ def on_dispute(dispute, *, event, now) -> None:
 
 def _alert_staff(payment: Payment, dispute: dict) -> None:
     staff = get_user_model().objects.filter(is_staff=True, is_active=True).values_list("email", flat=True)
+    admin_url = getattr(settings, "SITE_URL", "").rstrip("/") + reverse(
+        "admin:payments_payment_change", args=[payment.pk]
+    )
     for address in staff:
         email_send(
             to=address,
             subject=f"Dispute opened on booking {payment.booking.public_id}",
             body=(
                 f"A ${dispute['amount'] / 100:.2f} dispute ({dispute.get('reason') or 'no reason given'}) was opened "
-                f"on payment {payment.public_id}. The instructor's money for this booking is held."
+                f"on payment {payment.public_id}. The instructor's money for this booking is held.\n\n"
+                f"See it in the admin: {admin_url}"
             ),
         )
 

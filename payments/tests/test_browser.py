@@ -318,3 +318,76 @@ def test_staff_refund_part_of_a_lesson_in_the_admin(live_url, page, browser_stri
     refund = LedgerEntry.objects.get(kind="refund")
     assert (refund.amount_cents, refund.note, refund.actor) == (5040, "Lesson started 30 minutes late", reviewer)
     assert stripe_client.call("charges", "retrieve", payment.charge_id).amount_refunded == 5040
+
+
+def test_failed_authorization_the_student_follows_the_email_adds_a_card_and_authorizes_on_a_phone(
+    live_url, phone_page, browser_stripe
+):
+    from notifications.models import OutboundMessage
+    from payments.services.lifecycle import payments_run_due
+    from payments.tests.helpers import at, book_and_pay, instructor_offer
+
+    def declined_at_t_minus_24h():
+        now = timezone.now()
+        offer = instructor_offer(browser_stripe, now=now)
+        starts = (now + timedelta(days=3)).replace(hour=15, minute=0, second=0, microsecond=0)
+        # Saves fine; every charge is then a hard decline (lost card): the student must act.
+        booking, payment = book_and_pay(
+            browser_stripe, offer=offer, starts_at=starts, now=now, card="pm_card_local_chargeCustomerFailLostCard"
+        )
+        assert (booking.status, payment.status) == ("confirmed", "card_saved")
+        payments_run_due(now=at(browser_stripe, starts - timedelta(hours=24)))
+        at(browser_stripe, now)
+        payment.refresh_from_db()
+        return booking, payment
+
+    booking, payment = off_the_page(declined_at_t_minus_24h)
+    assert (payment.status, payment.needs_student_action) == ("authorization_failed", True)
+    email = OutboundMessage.objects.get(to=booking.student.email, subject__startswith="Action needed")
+    link = re.search(r"/payments/fix-card/\S+/", email.body).group(0)
+
+    page = phone_page
+    log_in(page, live_url, booking.student)
+    page.goto(live_url + link)
+    expect(page.get_by_role("heading", name="Fix your card")).to_be_visible()
+    expect(page.get_by_text("We could not authorize your card for this lesson")).to_be_visible()
+    cancel_at = payment.auto_cancel_at.astimezone(booking.student.zone)
+    expect(
+        page.get_by_text(f"If no card is authorized by {cancel_at:%A} {cancel_at.day} {cancel_at:%B, %H:%M}")
+    ).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+
+    page.get_by_role("link", name="Add another card").click()
+    type_card(page, "5555 5555 5555 4444", expiry="08/33")
+    page.get_by_role("button", name="Save card").click()
+    # Back on the fix-card page with the new card to choose.
+    expect(page.get_by_text("Saved Mastercard ending 4444 (expires 08/2033).")).to_be_visible()
+    expect(page.get_by_role("heading", name="Fix your card")).to_be_visible()
+    page.get_by_label("Mastercard ending 4444 (expires 08/2033)").check()
+    page.get_by_role("button", name="Authorize now").click()
+    expect(page.get_by_text("Your card was authorized. The lesson is on.")).to_be_visible()
+
+    payment.refresh_from_db()
+    mastercard = booking.student.saved_cards.get(last4="4444")
+    assert (payment.status, payment.card_cents, payment.payment_method_id) == (
+        "authorized",
+        10080,
+        mastercard.payment_method_id,
+    )
+    assert [
+        kind
+        for kind, _ in LedgerEntry.objects.filter(payment=payment).order_by("id").values_list("kind", "amount_cents")
+    ] == [
+        "authorization_failed",
+        "authorization",
+    ]
+    intent = stripe_client.call("payment_intents", "retrieve", payment.payment_intent_id)
+    assert (intent.status, intent.amount, intent.payment_method) == (
+        "requires_capture",
+        10080,
+        mastercard.payment_method_id,
+    )
+    # The link again: nothing left to do, and no button to authorize twice.
+    page.goto(live_url + link)
+    expect(page.get_by_text("Your card is authorized for this lesson")).to_be_visible()
+    expect(page.get_by_role("button", name="Authorize now")).to_have_count(0)

@@ -11,6 +11,7 @@ from django.urls import reverse
 from accounts.tests.factories import staff
 from payments import stripe_client
 from payments.models import InstructorDebt, LedgerEntry, Payout
+from payments.selectors import ledger_balances
 from payments.services import connect_balance_cents, instant_payout_create, payment_refund
 from payments.tests.helpers import (
     WEBHOOK_SECRET,
@@ -33,7 +34,7 @@ def _ends_reconciled(local_stripe):
     assert_reconciled()
 
 
-def test_instant_payout_then_a_refund_leaves_a_debt_recovered_from_the_next_earnings(local_stripe, now):
+def test_instant_payout_then_a_refund_leaves_a_debt_recovered_from_the_next_earnings(client, local_stripe, now):
     at(local_stripe, now)
     offer = instructor_offer(local_stripe, now=now)
     account = offer.instructor.connect_account.account_id
@@ -56,6 +57,11 @@ def test_instant_payout_then_a_refund_leaves_a_debt_recovered_from_the_next_earn
     payment_refund(payment=first, amount_cents=10080, reason="Instructor never came", staff_user=staff(), now=when)
     debt = InstructorDebt.objects.get()
     assert (debt.amount_cents, debt.recovered_cents) == (7650, 0)
+    assert ledger_balances(instructor=offer.instructor).instructor_debt_cents == 7650
+    assert ledger_balances(instructor=offer.instructor).instructor_stripe_balance_cents == 0
+    client.force_login(offer.instructor.user)
+    page = client.get(reverse("payments_earnings")).content.decode()
+    assert "Owed back (taken from your next earnings)</p><p><strong>$76.50</strong>" in page
     assert ledger(first)[-2:] == [("refund", 10080), ("debt", 7650)]
 
     # The next lesson's 7650 repays the debt; nothing is transferred for it; the third is paid.
@@ -69,6 +75,15 @@ def test_instant_payout_then_a_refund_leaves_a_debt_recovered_from_the_next_earn
     assert ledger(third)[-1] == ("transfer", 7650)
     transfers = stripe_client.call("transfers", "list", params={"destination": account, "limit": 10}).data
     assert sorted(t.amount for t in transfers) == [7650, 7650]
+
+    # Balances derive from the ledger alone and agree with the rows and with Stripe.
+    balances = ledger_balances(instructor=offer.instructor)
+    stripe_balance = connect_balance_cents(account_id=account)
+    assert balances.instructor_stripe_balance_cents == stripe_balance["available"] + stripe_balance["pending"] == 7650
+    assert (balances.to_instructor_cents, balances.instructor_debt_cents) == (7650 + 7650, 0)
+    assert ledger_balances(booking=first.booking).charged_cents == 0  # charged 10080, refunded 10080
+    assert ledger_balances(booking=second.booking).charged_cents == 10080
+    assert ledger_balances(student=first.student).charged_cents == 0
 
 
 def test_instant_payout_with_nothing_to_pay_is_refused(local_stripe, now):

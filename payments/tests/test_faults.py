@@ -186,8 +186,17 @@ def test_someone_else_cannot_use_the_fix_card_page(client, local_stripe, now):
     booking, payment = book_and_pay(
         local_stripe, offer=instructor_offer(local_stripe, now=now), starts_at=now + timedelta(days=3), now=now
     )
-    client.force_login(student())
-    assert client.get(reverse("payments_fix_card", args=[payment.public_id])).status_code == 404
+    stranger = student()
+    stranger_card = stranger.saved_cards.create(
+        payment_method_id="pm_stranger", brand="visa", last4="4242", exp_month=12, exp_year=2034, created_at=now
+    )
+    client.force_login(stranger)
+    url = reverse("payments_fix_card", args=[payment.public_id])
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"card": stranger_card.public_id}).status_code == 404
+    # An address elsewhere is not followed after saving a card.
+    cards = client.get(reverse("payments_cards") + "?next=https://evil.example/").content.decode()
+    assert 'name="next"' not in cards and "evil.example" not in cards
     with pytest.raises(Exception, match="not your payment"):
         payment_authorize_now(payment=payment, user=student(), payment_method_id="pm_card_visa", now=now)
     payment.refresh_from_db()

@@ -70,3 +70,34 @@ def test_tip_billing_and_receipts_are_owner_only(client, local_stripe, now, djan
     assert "$100.80" in receipt and "Visa ending 4242" in receipt
     billing = client.get(reverse("payments_billing")).content.decode()
     assert billing.count("Receipt</a>") == 2
+
+
+def test_checkout_and_billing_show_times_in_the_students_own_zone(client, local_stripe, now):
+    """A student in London booking a New York instructor: the checkout's authorization, charge
+    and cancellation times, and the billing page's credit expiry, are in London time."""
+    from datetime import UTC, datetime
+
+    from payments.services import credit_issue
+    from payments.tests.helpers import start_booking
+
+    at(local_stripe, now)
+    offer = instructor_offer(local_stripe, now=now)
+    learner = student(timezone="Europe/London")
+    # Expires 4 March 2032 00:30 UTC: 4 March in London, still 3 March in New York.
+    credit_issue(
+        student=learner, amount_cents=1500, reason="Sorry", key="c", now=datetime(2031, 3, 5, 0, 30, tzinfo=UTC)
+    )
+    client.force_login(learner)
+    billing = client.get(reverse("payments_billing")).content.decode()
+    assert "Platform credit: $15.00" in billing
+    assert "$15.00 (Sorry) — expires 4 March 2032" in billing and "3 March 2032" not in billing
+    assert "Platform credit received" in billing
+
+    booking = start_booking(offer=offer, starts_at=datetime(2031, 3, 7, 16, 0, tzinfo=UTC), now=now, who=learner)
+    page = client.get(reverse("payments_checkout", args=[booking.public_id])).content.decode()
+    # Lesson 16:00–17:00 UTC (London is on UTC in March; New York is 11:00); the credit pays $15.
+    assert "We save your card now and authorize $85.80 on Thursday 6 March, 16:00, 24 hours before" in page
+    assert "You are charged on Saturday 8 March, 17:00, 24 hours after the lesson ends" in page
+    assert "Cancel until Thursday 6 March, 16:00 and nothing is charged." in page
+    assert "Cancel after Friday 7 March, 04:00 or miss the lesson: you pay $100.80." in page
+    assert "Times are in Europe/London." in page

@@ -14,6 +14,7 @@ from payments.pricing import (
     lesson_split,
     partial_lesson_price_cents,
     percent_of_cents,
+    tip_limits_cents,
     tip_split,
 )
 
@@ -93,6 +94,40 @@ def test_partial_lessons_split_with_the_same_function(price, rate, duration, dat
     assert split.student_total_cents == split.instructor_cents + split.platform_cents
     full = lesson_split(lesson_price_cents=price, commission_rate=rate)
     assert split.student_total_cents <= full.student_total_cents
+
+
+@given(
+    price=PRICES.filter(lambda p: p > 0),
+    completed=st.integers(min_value=0, max_value=500),
+    more=st.integers(min_value=0, max_value=500),
+    founding=st.booleans(),
+    credit_balance=st.integers(min_value=0, max_value=6_000_000),
+    data=st.data(),
+)
+def test_a_lesson_and_its_tip_add_up_at_every_tier_with_any_credit(
+    price, completed, more, founding, credit_balance, data
+):
+    """The whole money of one booking (lesson, credit, tip) through the functions checkout and
+    tipping use: the tier from the instructor's volume, credit applied, a tip within its limits."""
+    rate = commission_rate_for(completed_lessons_in_window=completed, is_founding=founding)
+    assert rate == FOUNDING_COMMISSION_RATE if founding else rate in {Decimal("0.15"), Decimal("0.12"), Decimal("0.10")}
+    # More volume never raises the rate; founding instructors never move.
+    assert commission_rate_for(completed_lessons_in_window=completed + more, is_founding=founding) <= rate
+    total = price + booking_fee_cents(price)
+    credit = credit_to_apply_cents(amount_due_cents=total, credit_balance_cents=credit_balance)
+    lesson = lesson_split(lesson_price_cents=price, commission_rate=rate, credit_applied_cents=credit)
+    low, high = tip_limits_cents(price)
+    assert (low, high) == (100, max(100, price * 2))
+    tip = tip_split(tip_cents=data.draw(st.integers(min_value=low, max_value=high)))
+
+    student_paid = lesson.card_cents + lesson.credit_applied_cents + tip.tip_cents
+    instructor_received = lesson.instructor_cents + tip.instructor_cents
+    platform_kept = lesson.platform_cents + tip.platform_cents
+    assert student_paid == instructor_received + platform_kept
+    assert instructor_received == price - percent_of_cents(price, rate) + tip.tip_cents
+    assert platform_kept == booking_fee_cents(price) + percent_of_cents(price, rate)
+    # Cash: the card pays the lesson's card part and the tip; credit is platform money.
+    assert lesson.card_cents + tip.tip_cents - instructor_received == lesson.platform_cash_cents
 
 
 @given(tip=st.integers(min_value=100, max_value=1_000_000))

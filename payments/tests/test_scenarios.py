@@ -181,9 +181,11 @@ def test_same_day_booking_failed_3d_secure_makes_no_booking_and_releases_the_tim
 
 
 def test_failed_authorization_retries_then_auto_cancels_at_t_minus_6h(
-    local_stripe, now, django_capture_on_commit_callbacks
+    client, local_stripe, now, django_capture_on_commit_callbacks
 ):
-    from notifications.models import OutboundMessage
+    from django.urls import reverse
+
+    from notifications.models import Notification, OutboundMessage
 
     at(local_stripe, now)
     offer = instructor_offer(local_stripe, now=now)
@@ -216,12 +218,32 @@ def test_failed_authorization_retries_then_auto_cancels_at_t_minus_6h(
     assert (booking.status, booking.cancelled_by, booking.cancellation_window) == ("cancelled", "student", "under_12h")
     assert payment.status == PaymentStatus.CANCELED
     assert [kind for kind, _ in ledger(payment)] == ["authorization_failed"] * 4
+    # Both sides are told why, by email and in the app.
+    for person in (booking.student, booking.instructor.user):
+        email = OutboundMessage.objects.get(to=person.email, subject__startswith="Lesson cancelled")
+        assert "The card could not be authorized in time." in email.body
+        assert Notification.objects.filter(user=person, kind="booking_cancelled").count() == 1
+    # On the student's record: a late cancellation by them.
+    from bookings.models import BookingEvent
+
+    event = BookingEvent.objects.get(booking=booking, kind="cancelled")
+    assert (event.actor_role, event.data["window"]) == ("student", "under_12h")
+    # The fix-card link now says the lesson was cancelled, and using it changes nothing.
+    client.force_login(booking.student)
+    url = reverse("payments_fix_card", args=[payment.public_id])
+    assert "This lesson was cancelled" in client.get(url).content.decode()
+    card = booking.student.saved_cards.get()
+    assert client.post(url, {"card": card.public_id}).status_code == 302
+    payment.refresh_from_db()
+    assert payment.status == PaymentStatus.CANCELED and len(ledger(payment)) == 4
+    assert len(stripe_client.call("payment_intents", "list", params={"limit": 100}).data) == 4
 
 
 def test_credit_reserved_restored_with_its_expiry_then_spent(local_stripe, now, django_capture_on_commit_callbacks):
     from accounts.tests.factories import student
     from payments.models import Credit
-    from payments.services import credit_issue
+    from payments.selectors import ledger_balances
+    from payments.services import credit_balance_cents, credit_issue
     from payments.services.credits import credits_expire_due
 
     at(local_stripe, now)
@@ -238,6 +260,7 @@ def test_credit_reserved_restored_with_its_expiry_then_spent(local_stripe, now, 
     newer.refresh_from_db()
     assert (older.remaining_cents, older.expires_at) == (3000, now - timedelta(days=300) + timedelta(days=365))
     assert newer.remaining_cents == 5000
+    assert ledger_balances(student=learner).credit_cents == credit_balance_cents(student=learner, now=now) == 8000
     assert ledger(payment) == [("credit_reserved", 3000), ("credit_reserved", 5000)] + [
         ("credit_restored", 3000),
         ("credit_restored", 5000),
@@ -253,6 +276,9 @@ def test_credit_reserved_restored_with_its_expiry_then_spent(local_stripe, now, 
     payments_run_due(now=at(local_stripe, booking.lesson_ends_at + timedelta(hours=24)))
     payment.refresh_from_db()
     assert (payment.captured_cents, payment.transferred_cents) == (2080, 7650)
+    spent = ledger_balances(student=learner)
+    assert (spent.credit_cents, spent.charged_cents) == (0, 2080)
+    assert ledger_balances(booking=booking).to_instructor_cents == 7650
     assert [entry for entry in ledger(payment) if entry[0] in ("capture", "transfer", "credit_used")] == [
         ("capture", 2080),
         ("credit_used", 3000),

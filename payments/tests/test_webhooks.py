@@ -71,7 +71,7 @@ def test_account_updated_restricts_and_captures_wait_until_restored(client, loca
 
 
 def test_dispute_holds_the_payout_alerts_staff_and_is_booked(
-    client, local_stripe, now, django_capture_on_commit_callbacks
+    client, staff_client, local_stripe, now, django_capture_on_commit_callbacks
 ):
     at(local_stripe, now)
     boss = staff()
@@ -95,7 +95,13 @@ def test_dispute_holds_the_payout_alerts_staff_and_is_booked(
     payment.refresh_from_db()
     assert payment.payout_held is True
     assert Dispute.objects.get().amount_cents == 10080
-    assert OutboundMessage.objects.filter(to=boss.email, subject__startswith="Dispute opened").count() == 1
+    alert = OutboundMessage.objects.get(to=boss.email, subject__startswith="Dispute opened")
+    admin_page = reverse("admin:payments_payment_change", args=[payment.pk])
+    assert admin_page in alert.body
+    # Staff see it on the payment's admin page and in the disputes list.
+    staff_page = staff_client.get(admin_page).content.decode()
+    assert dispute["id"] in staff_page and f"<p>{Dispute.objects.get().status}</p>" in staff_page
+    assert dispute["id"] in staff_client.get(reverse("admin:payments_dispute_changelist")).content.decode()
     Payment.objects.filter(pk=payment.pk).update(transfer_due_at=capture_at)
     assert payments_run_due(now=capture_at)["transferred"] == 0  # held
 
@@ -201,3 +207,63 @@ def test_a_lost_dispute_after_the_transfer_leaves_a_debt_recovered_from_the_next
     debt.refresh_from_db()
     assert debt.recovered_cents == 7650 and ledger(second)[-1] == ("debt_recovered", 7650)
     assert_reconciled()
+
+
+def test_a_failing_handler_records_its_error_undoes_its_writes_and_the_retry_processes_it(
+    client, local_stripe, now, monkeypatch
+):
+    from payments.services import webhooks
+
+    at(local_stripe, now)
+    offer = instructor_offer(local_stripe, now=now)
+    account = offer.instructor.connect_account
+    local_stripe.account_action(account.account_id, "restrict")
+    event = server_events("account.updated", account.account_id)[-1]
+
+    def writes_then_fails(data, *, event, now):
+        webhooks.on_account_updated(data, event=event, now=now)
+        raise RuntimeError("database hiccup")
+
+    monkeypatch.setitem(webhooks.HANDLERS, "account.updated", writes_then_fails)
+    response = post_event(client, event, timestamp=int(now.timestamp()))
+    # A 500 makes Stripe deliver the event again later.
+    assert response.status_code == 500
+    stored = WebhookEvent.objects.get(event_id=event["id"])
+    assert (stored.status, stored.error, stored.attempts, stored.processed_at) == (
+        WebhookEvent.Status.FAILED,
+        "RuntimeError: database hiccup",
+        1,
+        None,
+    )
+    account.refresh_from_db()
+    assert account.can_receive_money is True  # the handler's write was rolled back
+
+    monkeypatch.undo()
+    assert post_event(client, event, timestamp=int(now.timestamp())).status_code == 200
+    stored.refresh_from_db()
+    assert (stored.status, stored.error, stored.attempts) == (WebhookEvent.Status.PROCESSED, "", 2)
+    assert stored.processed_at is not None
+    account.refresh_from_db()
+    assert account.can_receive_money is False
+    assert WebhookEvent.objects.count() == 1
+
+
+def test_the_webhook_answers_without_calling_stripe(client, local_stripe, now, settings):
+    """Handlers read only the event and our rows: with the Stripe server unreachable, an event is
+    still handled and answered at once (Stripe waits a few seconds at most)."""
+    import time
+
+    at(local_stripe, now)
+    offer = instructor_offer(local_stripe, now=now)
+    account = offer.instructor.connect_account
+    local_stripe.account_action(account.account_id, "restrict")
+    event = server_events("account.updated", account.account_id)[-1]
+    settings.STRIPE_API_BASE = "http://127.0.0.1:9"  # nothing listens there
+    started = time.monotonic()
+    response = post_event(client, event, timestamp=int(now.timestamp()))
+    elapsed = time.monotonic() - started
+    assert response.status_code == 200 and response.content == b"ok"
+    assert WebhookEvent.objects.get(event_id=event["id"]).status == WebhookEvent.Status.PROCESSED
+    account.refresh_from_db()
+    assert account.can_receive_money is False
+    assert elapsed < 2, elapsed

@@ -43,6 +43,7 @@ from psycopg.types.range import Range
 from accounts.models import User
 from availability.models import OpenTime
 from catalog.models import InstructorNeighborhood, InstructorProfile, InstructorService, LocationType
+from catalog.selectors import live_instructors
 from search import ranking
 from search.lookup_cache import lookup_tables
 
@@ -248,7 +249,8 @@ def _words(filters: SearchFilters) -> list[str]:
 def _matching(filters: SearchFilters) -> QuerySet:
     """Live instructors matching `filters`, without what cards show: the paginator counts this
     (compiling and running the card subqueries twice cost 10–20 ms a page)."""
-    queryset = InstructorProfile.objects.filter(status=InstructorProfile.Status.LIVE).filter(Exists(_offers(filters)))
+    # catalog's definition of live: a live profile whose user account is active (one join on the user).
+    queryset = live_instructors().filter(Exists(_offers(filters)))
     if filters.min_rating is not None:
         queryset = queryset.filter(
             search_summary__rating_count__gt=0,

@@ -20,6 +20,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 
 QUARTERS_PER_DAY = 96
+# An instructor who never saved booking settings gets these hours of notice (the slot engine and search).
+DEFAULT_MINIMUM_NOTICE_HOURS = 12
 EMPTY_MASK = "0" * 24
 FULL_MASK = "f" * 24
 
@@ -53,7 +55,9 @@ class AvailabilitySettings(models.Model):
         "catalog.InstructorProfile", on_delete=models.CASCADE, related_name="availability_settings"
     )
     minimum_notice_hours = models.PositiveSmallIntegerField(
-        default=12, validators=[MaxValueValidator(24 * 14)], help_text="How long before a lesson students must book."
+        default=DEFAULT_MINIMUM_NOTICE_HOURS,
+        validators=[MaxValueValidator(24 * 14)],
+        help_text="How long before a lesson students must book.",
     )
     booking_horizon_days = models.PositiveSmallIntegerField(
         default=60,

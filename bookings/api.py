@@ -33,6 +33,7 @@ from bookings.models import Booking
 from bookings.selectors import booking_for_participant
 from catalog.geocoding import UNKNOWN_ADDRESS_MESSAGE, geocode
 from catalog.models import InstructorProfile, InstructorService, LocationType
+from catalog.selectors import live_instructors
 
 MAX_SLOT_DAYS = 28
 IDEMPOTENCY_PREFIX = "api:"  # keeps partner keys apart from the web form's keys
@@ -120,7 +121,7 @@ def _offer(*, instructor: InstructorProfile, service_slug: str) -> InstructorSer
 
 
 def _live_instructor(public_id: str) -> InstructorProfile:
-    return get_object_or_404(InstructorProfile, public_id=public_id, status=InstructorProfile.Status.LIVE)
+    return get_object_or_404(live_instructors(), public_id=public_id)
 
 
 class SlotsView(APIView):

@@ -220,7 +220,7 @@ def booking_create(
     if existing is not None:
         return existing
     instructor = offer.instructor
-    if instructor.status != InstructorProfile.Status.LIVE or not offer.is_active:
+    if not instructor.is_live or not offer.is_active:
         raise ValidationError("This instructor is not taking bookings right now.")
     if instructor.user_id == student.pk:
         raise ValidationError("You cannot book a lesson with yourself.")

@@ -55,7 +55,7 @@ def _slots_by_day(slots, zone):
 @require_GET
 def booking_start(request, public_id):
     instructor = get_object_or_404(InstructorProfile.objects.select_related("user"), public_id=public_id)
-    if instructor.status != InstructorProfile.Status.LIVE:
+    if not instructor.is_live:
         raise Http404("This instructor is not taking bookings.")
     zone = request.user.zone
     offers = list(_offers(instructor))

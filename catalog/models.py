@@ -172,7 +172,8 @@ class InstructorProfile(models.Model):
 
     @property
     def is_live(self) -> bool:
-        return self.status == self.Status.LIVE
+        """Live and with an active user account (`catalog.selectors.live_instructor_q` in SQL)."""
+        return self.status == self.Status.LIVE and self.user.is_active
 
 
 class InstructorServiceQuerySet(models.QuerySet):

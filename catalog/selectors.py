@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 from django.contrib.gis.geos import Point
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from catalog.models import (
     AgeGroup,
@@ -27,9 +27,16 @@ DEFAULT_HOURLY_FLOOR_CENTS = {
 }
 
 
+def live_instructor_q(prefix: str = "") -> Q:
+    """The condition that makes an instructor live, for a query on profiles (`prefix` "") or on rows
+    reaching a profile through `prefix` (for example "instructor__"): a live profile whose user account
+    is active. A deactivated account keeps its profile's status, so the status alone is not enough."""
+    return Q(**{f"{prefix}status": InstructorProfile.Status.LIVE, f"{prefix}user__is_active": True})
+
+
 def live_instructors() -> QuerySet[InstructorProfile]:
-    """The only instructors students may ever see."""
-    return InstructorProfile.objects.filter(status=InstructorProfile.Status.LIVE)
+    """The only instructors students may ever see, book or find (see `live_instructor_q`)."""
+    return InstructorProfile.objects.filter(live_instructor_q())
 
 
 def instructor_covers_point(*, instructor: InstructorProfile, point: Point) -> bool:
@@ -57,9 +64,9 @@ def _offers_with_prices() -> Prefetch:
 def kids_services() -> QuerySet[Service]:
     """Exactly the services that at least one live instructor teaches to kids."""
     kids_offers = InstructorService.objects.filter(
+        live_instructor_q("instructor__"),
         service=OuterRef("pk"),
         is_active=True,
-        instructor__status=InstructorProfile.Status.LIVE,
         age_groups__contains=[AgeGroup.KIDS],
     )
     return Service.objects.filter(Exists(kids_offers)).select_related("category")
@@ -74,7 +81,7 @@ def category_services(category: Category) -> QuerySet[Service]:
 
 def category_offers(*, category: Category, service: Service | None = None) -> QuerySet[InstructorService]:
     """Live instructors' offers shown on a category page (kids-capable only under Kids)."""
-    offers = InstructorService.objects.filter(is_active=True, instructor__status=InstructorProfile.Status.LIVE)
+    offers = InstructorService.objects.filter(live_instructor_q("instructor__"), is_active=True)
     if category.is_kids:
         offers = offers.filter(age_groups__contains=[AgeGroup.KIDS])
     else:

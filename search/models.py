@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.db import models
 
+from availability.models import DEFAULT_MINIMUM_NOTICE_HOURS
+
 
 class SearchTermAlias(models.Model):
     """A term people search for that means a service.
@@ -69,9 +71,13 @@ class InstructorSearchSummary(models.Model):
     A periodic job (`search.tasks.repair_search_summaries`) rebuilds every row: it repairs drift and
     ages completed lessons out of their window.
 
-    `next_open_*` is the first open interval that still fitted a lesson when the row was refreshed:
-    it stays the first one for as long as it fits a lesson, so search uses it until then and probes
-    OpenTime itself afterwards (or when an instructor has no row yet).
+    `next_open_*` is the first open interval that still had room for a lesson a student could book
+    when the row was refreshed: from `refreshed_at` plus the instructor's minimum notice, on the slot
+    engine's grid (`search.bookable`). As time passes the earliest bookable moment only moves later,
+    so it stays the first such interval for as long as it still has room from the current earliest
+    moment; search uses it until then and probes OpenTime itself afterwards (or when an instructor has
+    no row yet). `minimum_notice_hours` is the availability setting, copied by the same refreshes
+    (changing the setting refreshes open time), so search reads it without another join.
     """
 
     instructor = models.OneToOneField(
@@ -81,6 +87,7 @@ class InstructorSearchSummary(models.Model):
     rating_sum = models.PositiveIntegerField(default=0)  # their stars
     bayesian_rating = models.FloatField()  # search.ranking.bayesian_rating(rating_count, rating_sum)
     completed_lessons = models.PositiveIntegerField(default=0)  # in SEARCH_COMPLETED_LESSONS_DAYS before refreshed_at
+    minimum_notice_hours = models.PositiveSmallIntegerField(default=DEFAULT_MINIMUM_NOTICE_HOURS)
     next_open_starts_at = models.DateTimeField(null=True, blank=True)
     next_open_ends_at = models.DateTimeField(null=True, blank=True)
     refreshed_at = models.DateTimeField()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from django.contrib.gis.db.models.functions import Distance
 from django.contrib.gis.geos import Point
@@ -22,9 +22,7 @@ from django.db.models import (
     BooleanField,
     Case,
     DateTimeField,
-    DurationField,
     Exists,
-    ExpressionWrapper,
     F,
     FloatField,
     Func,
@@ -35,20 +33,21 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.expressions import RawSQL
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models.expressions import Expression, RawSQL
+from django.db.models.functions import Coalesce, Greatest, Least
 from django.db.models.lookups import IsNull
 from psycopg.types.range import Range
 
 from accounts.models import User
-from availability.models import OpenTime
+from availability.models import AvailabilitySettings, OpenTime
 from catalog.models import InstructorNeighborhood, InstructorProfile, InstructorService, LocationType
-from search import ranking
+from catalog.selectors import live_instructors
+from search import bookable, ranking
 from search.lookup_cache import lookup_tables
 
 PER_PAGE = 20
 DEFAULT_RADIUS_KM = 10
-MIN_LESSON = timedelta(minutes=30)
+MIN_LESSON = bookable.MIN_LESSON
 
 
 class Sort:
@@ -155,61 +154,73 @@ def _place_q(filters: SearchFilters) -> Q:
     return in_person
 
 
-def _open_in_windows(windows: list[tuple[datetime, datetime]]) -> Q:
-    """Instructors with at least MIN_LESSON of open time inside one of the windows.
+def _earliest_start(now: datetime, notice_hours=None) -> Expression:
+    """`now` plus the instructor's minimum notice (of the outer query's instructor by default)."""
+    return bookable.earliest_start(
+        now=now, notice_hours=OuterRef("booking_notice_hours") if notice_hours is None else notice_hours
+    )
 
-    The overlap of [lo, up) and [a, b) is at least d exactly when up−lo, up−a, b−lo and b−a all are.
+
+def _notice_hours() -> Coalesce:
+    """The instructor's minimum notice, from the search summary; from the availability settings (or
+    their default) for an instructor without a summary row yet."""
+    return Coalesce(
+        F("search_summary__minimum_notice_hours"),
+        Subquery(AvailabilitySettings.objects.filter(instructor=OuterRef("pk")).values("minimum_notice_hours")[:1]),
+        Value(bookable.DEFAULT_MINIMUM_NOTICE_HOURS),
+    )
+
+
+def _open_in_windows(windows: list[tuple[datetime, datetime]], *, now: datetime) -> Q:
+    """Instructors with a lesson a student could book inside one of the windows: open time from which
+    MIN_LESSON fits between the later of the window's start and now plus the instructor's notice (on
+    the slot grid, see `search.bookable`) and the earlier of the window's end and the span's end.
     """
+    earliest = _earliest_start(now)
     condition = Q()
     for starts_at, ends_at in windows:
         if ends_at - starts_at < MIN_LESSON:
             continue
-        condition |= Q(
-            span__overlap=Range(starts_at, ends_at),
-            span_end__gte=starts_at + MIN_LESSON,
-            span_start__lte=ends_at - MIN_LESSON,
-            span_length__gte=MIN_LESSON,
+        window_start, window_end = Value(starts_at), Value(ends_at)
+        condition |= Q(span__overlap=Range(starts_at, ends_at)) & Q(
+            bookable.fits_lesson(
+                Greatest(RangeStartsWith("span"), window_start, output_field=DateTimeField()),
+                Least(RangeEndsWith("span"), window_end, output_field=DateTimeField()),
+                earliest,
+            )
         )
     if not condition:
         return Q(pk__in=[])
-    open_times = OpenTime.objects.filter(instructor=OuterRef("pk")).annotate(
-        span_start=RangeStartsWith("span"),
-        span_end=RangeEndsWith("span"),
-        span_length=ExpressionWrapper(RangeEndsWith("span") - RangeStartsWith("span"), output_field=DurationField()),
-    )
     # A scalar subquery with LIMIT 1, not EXISTS: PostgreSQL turns EXISTS into a semi-join that
     # scans every instructor's open time in the window (500 ms at 10,000 instructors), while this
     # stays a probe of the (instructor, span) GiST index for each instructor the other filters kept.
-    first_open = Subquery(open_times.filter(condition).values("pk")[:1])
+    first_open = Subquery(OpenTime.objects.filter(instructor=OuterRef("pk")).filter(condition).values("pk")[:1])
     return Q(IsNull(first_open, False))
 
 
 def _next_available(now: datetime) -> Case:
-    """The start of the instructor's first open interval that still fits a lesson.
+    """The first start a student could book: in the instructor's first open interval with room for a
+    lesson from now plus their minimum notice, on the slot grid (`search.bookable`).
 
-    Read from the instructor's search summary while its stored first interval still fits a lesson
+    Read from the instructor's search summary while its stored first interval still has that room
     (it is then still the first one, see `InstructorSearchSummary`); a summary without open time
-    means none. Otherwise (no summary yet, or the stored interval has passed) one probe of OpenTime:
-    an instructor's spans never overlap, so the first one by end is the first one by start, and
-    ordering by `upper(span)` walks the `search_open_time_instructor_end` btree index to one row.
+    means none. Otherwise (no summary yet, or the stored interval has passed) one probe of OpenTime
+    (`bookable.first_bookable_open_time`, one walk of the btree index on `upper(span)`).
     """
-    probe = Subquery(
-        OpenTime.objects.filter(instructor=OuterRef("pk"), span__endswith__gt=now + MIN_LESSON)
-        .order_by(RangeEndsWith("span"))
-        .annotate(start=Greatest(RangeStartsWith("span"), Value(now)))
-        .values("start")[:1]
-    )
+    earliest = _earliest_start(now, F("booking_notice_hours"))
+    stored_start, stored_end = F("search_summary__next_open_starts_at"), F("search_summary__next_open_ends_at")
+    probe = bookable.first_bookable_open_time(instructor=OuterRef("pk"), earliest=_earliest_start(now))
     return Case(
         When(
-            search_summary__next_open_ends_at__gt=now + MIN_LESSON,
-            then=Greatest(F("search_summary__next_open_starts_at"), Value(now)),
+            bookable.fits_lesson(stored_start, stored_end, earliest),
+            then=bookable.first_start(stored_start, earliest),
         ),
         When(
             search_summary__refreshed_at__isnull=False,
             search_summary__next_open_ends_at__isnull=True,
             then=Value(None, output_field=DateTimeField()),
         ),
-        default=probe,
+        default=Subquery(probe.values("bookable_start")[:1]),
         output_field=DateTimeField(),
     )
 
@@ -245,10 +256,11 @@ def _words(filters: SearchFilters) -> list[str]:
     return [w for w in re.findall(r"[\w']{3,}", filters.free_text.lower())][:6]
 
 
-def _matching(filters: SearchFilters) -> QuerySet:
+def _matching(filters: SearchFilters, *, now: datetime) -> QuerySet:
     """Live instructors matching `filters`, without what cards show: the paginator counts this
     (compiling and running the card subqueries twice cost 10–20 ms a page)."""
-    queryset = InstructorProfile.objects.filter(status=InstructorProfile.Status.LIVE).filter(Exists(_offers(filters)))
+    # catalog's definition of live: a live profile whose user account is active (one join on the user).
+    queryset = live_instructors().alias(booking_notice_hours=_notice_hours()).filter(Exists(_offers(filters)))
     if filters.min_rating is not None:
         queryset = queryset.filter(
             search_summary__rating_count__gt=0,
@@ -257,7 +269,7 @@ def _matching(filters: SearchFilters) -> QuerySet:
     if _place_applies(filters):
         queryset = queryset.filter(_place_q(filters))
     if filters.windows:
-        queryset = queryset.filter(_open_in_windows(filters.windows))
+        queryset = queryset.filter(_open_in_windows(filters.windows, now=now))
     words = _words(filters)
     if words and not filters.service_id:
         queryset = queryset.filter(_free_text_q(words))
@@ -324,7 +336,7 @@ def _candidates(filters: SearchFilters, *, now: datetime) -> QuerySet:
         ),
     }
     columns = dict.fromkeys([*_CARD_FIELDS, *annotations])
-    return _matching(filters).order_by().annotate(**annotations).values(*columns)
+    return _matching(filters, now=now).order_by().annotate(**annotations).values(*columns)
 
 
 def _effective_sort(filters: SearchFilters) -> str:
@@ -355,9 +367,10 @@ def _filters_key(filters: SearchFilters) -> tuple:
 def _candidates_sql(filters: SearchFilters, *, now: datetime) -> tuple[str, list]:
     """`_candidates`' SQL and parameters, compiled once per filters and reused with this `now`.
 
-    The statement is compiled with a stand-in for `now` whose parameters (`now` and `now` plus a
-    lesson, see `_next_available`) are then replaced. Borough filters are compiled every time:
-    their shape comes from the lookup tables, which follow catalog edits.
+    The statement is compiled with a stand-in for `now` whose parameters are then replaced (times
+    derived from `now`, such as now plus the notice, are computed in SQL from that parameter).
+    Borough filters are compiled every time: their shape comes from the lookup tables, which follow
+    catalog edits.
     """
     if filters.region:
         sql, params = _candidates(filters, now=now).query.sql_with_params()
@@ -369,8 +382,7 @@ def _candidates_sql(filters: SearchFilters, *, now: datetime) -> tuple[str, list
             _COMPILED.clear()
         compiled = _COMPILED[key] = _candidates(filters, now=_NOW_STAND_IN).query.sql_with_params()
     sql, params = compiled
-    now_for = {_NOW_STAND_IN: now, _NOW_STAND_IN + MIN_LESSON: now + MIN_LESSON}
-    return sql, [now_for.get(value, value) if isinstance(value, datetime) else value for value in params]
+    return sql, [now if value == _NOW_STAND_IN else value for value in params]
 
 
 def _page_sql(filters: SearchFilters, *, now: datetime) -> tuple[str, list]:
@@ -406,7 +418,7 @@ def search_instructors(
     number = max(1, int(page or 1))
     rows, total = _fetch_page(sql, params, number=number, per_page=per_page)
     if not rows and number > 1:
-        count = _matching(filters).count()
+        count = _matching(filters, now=now).count()
         number = max(1, math.ceil(count / per_page))
         rows, total = _fetch_page(sql, params, number=number, per_page=per_page)
     paginator = Paginator(range(total), per_page)

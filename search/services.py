@@ -1,15 +1,16 @@
 """Writes owned by search: learning aliases from what people search and then open or book."""
 
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.conf import settings
 from django.contrib.postgres.fields.ranges import RangeEndsWith, RangeStartsWith
 from django.db import connection, transaction
 from django.db.models import OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from search import ranking
+from search import bookable, ranking
 from search.models import InstructorSearchSummary, SearchTermAlias, SearchTermObservation
 
 DEFAULT_ALIAS_THRESHOLD = 3
@@ -62,19 +63,18 @@ def search_term_alias_decide(*, alias_id: int, status: str, now: datetime) -> Se
 
 # ----------------------------------------------------------------------- per-instructor summary
 
-# Open time shorter than this cannot take a lesson (the same as search.selectors.MIN_LESSON).
-SUMMARY_MIN_LESSON = timedelta(minutes=30)
-
 
 def search_summary_refresh(*, instructor_ids: Iterable[int] | None, now: datetime) -> int:
     """Recomputes the `InstructorSearchSummary` rows of `instructor_ids` (every instructor when None)
     as of `now`, in one set-based statement; returns how many rows it wrote.
 
     Ratings and completed lessons come from the apps that own them (the SEARCH_RATING_ANNOTATIONS and
-    SEARCH_COMPLETED_LESSONS_ANNOTATION expressions, see `search.ranking`), the next open interval from
-    availability's OpenTime. Idempotent; safe to run concurrently with itself (an upsert per row).
+    SEARCH_COMPLETED_LESSONS_ANNOTATION expressions, see `search.ranking`); the minimum notice from the
+    instructor's availability settings; the next open interval from availability's OpenTime: the first
+    one with room for a lesson a student could book at `now` (see `search.bookable`). Idempotent; safe
+    to run concurrently with itself (an upsert per row).
     """
-    from availability.models import OpenTime
+    from availability.models import AvailabilitySettings
     from catalog.models import InstructorProfile
 
     instructors = InstructorProfile.objects.all()
@@ -83,33 +83,49 @@ def search_summary_refresh(*, instructor_ids: Iterable[int] | None, now: datetim
         if not instructor_ids:
             return 0
         instructors = instructors.filter(pk__in=instructor_ids)
-    first_open = OpenTime.objects.filter(
-        instructor=OuterRef("pk"), span__endswith__gt=now + SUMMARY_MIN_LESSON
-    ).order_by(RangeEndsWith("span"))  # one probe of the (instructor, upper(span)) btree index
+    notice_hours = Coalesce(
+        Subquery(AvailabilitySettings.objects.filter(instructor=OuterRef("pk")).values("minimum_notice_hours")[:1]),
+        bookable.DEFAULT_MINIMUM_NOTICE_HOURS,
+    )
+    first_open = bookable.first_bookable_open_time(
+        instructor=OuterRef("pk"), earliest=bookable.earliest_start(now=now, notice_hours=OuterRef("notice_hours"))
+    )
     inputs = (
         instructors.order_by()
         .annotate(
             **ranking.rating_annotations(),
             completed_lessons=ranking.completed_lessons_annotation(now=now),
+            notice_hours=notice_hours,
+        )
+        .annotate(
             next_open_starts_at=Subquery(first_open.annotate(start=RangeStartsWith("span")).values("start")[:1]),
             next_open_ends_at=Subquery(first_open.annotate(end=RangeEndsWith("span")).values("end")[:1]),
         )
-        .values("id", "rating_count", "rating_sum", "completed_lessons", "next_open_starts_at", "next_open_ends_at")
+        .values(
+            "id",
+            "rating_count",
+            "rating_sum",
+            "completed_lessons",
+            "notice_hours",
+            "next_open_starts_at",
+            "next_open_ends_at",
+        )
     )
     inner, params = inputs.query.sql_with_params()
     table = InstructorSearchSummary._meta.db_table
     # Only constants and ORM-compiled SQL are interpolated; every value is a parameter.
     sql = f"""
         INSERT INTO {table} (instructor_id, rating_count, rating_sum, bayesian_rating, completed_lessons,
-                             next_open_starts_at, next_open_ends_at, refreshed_at)
+                             minimum_notice_hours, next_open_starts_at, next_open_ends_at, refreshed_at)
         SELECT s.id, COALESCE(s.rating_count, 0), COALESCE(s.rating_sum, 0),
                ({ranking.CONFIDENCE * ranking.PRIOR_MEAN!r} + COALESCE(s.rating_sum, 0)::float)
                  / ({float(ranking.CONFIDENCE)!r} + COALESCE(s.rating_count, 0)::float),
-               COALESCE(s.completed_lessons, 0), s.next_open_starts_at, s.next_open_ends_at, %s
+               COALESCE(s.completed_lessons, 0), s.notice_hours, s.next_open_starts_at, s.next_open_ends_at, %s
         FROM ({inner}) s
         ON CONFLICT (instructor_id) DO UPDATE SET
             rating_count = EXCLUDED.rating_count, rating_sum = EXCLUDED.rating_sum,
             bayesian_rating = EXCLUDED.bayesian_rating, completed_lessons = EXCLUDED.completed_lessons,
+            minimum_notice_hours = EXCLUDED.minimum_notice_hours,
             next_open_starts_at = EXCLUDED.next_open_starts_at, next_open_ends_at = EXCLUDED.next_open_ends_at,
             refreshed_at = EXCLUDED.refreshed_at
     """  # noqa: S608

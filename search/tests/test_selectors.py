@@ -4,7 +4,7 @@ import pytest
 from django.contrib.gis.geos import Point
 from psycopg.types.range import Range
 
-from availability.models import OpenTime
+from availability.models import AvailabilitySettings, OpenTime
 from catalog.models import InstructorNeighborhood, InstructorProfile
 from catalog.tests.factories import live_instructor, square
 from search import ranking
@@ -116,6 +116,7 @@ def test_soonest_sort_and_next_available(catalog):
     later = teacher(catalog, "Tomorrow")
     OpenTime.objects.create(instructor=later, span=Range(NOW + timedelta(days=1), NOW + timedelta(days=1, hours=2)))
     now_open = teacher(catalog, "Open now")
+    AvailabilitySettings.objects.create(instructor=now_open, minimum_notice_hours=0)  # the default is 12 hours
     OpenTime.objects.create(instructor=now_open, span=Range(NOW - timedelta(hours=1), NOW + timedelta(hours=3)))
     teacher(catalog, "Never")
     results = search_instructors(filters=SearchFilters(sort=Sort.SOONEST), now=NOW)

@@ -30,10 +30,14 @@ def summary_of(instructor) -> InstructorSearchSummary:
     return InstructorSearchSummary.objects.get(instructor=instructor)
 
 
-def first_open(instructor, now):
-    """The first open interval still fitting a 30-minute lesson, straight from OpenTime."""
-    spans = OpenTime.objects.filter(instructor=instructor, span__endswith__gt=now + timedelta(minutes=30))
-    span = min((row.span for row in spans), key=lambda span: span.upper)
+def first_open(instructor, now, notice=timedelta(hours=1)):
+    """The first open interval with room for a 30-minute lesson from now plus the notice (these tests'
+    times are on the quarter hour), straight from OpenTime."""
+    spans = [row.span for row in OpenTime.objects.filter(instructor=instructor)]
+    span = min(
+        (span for span in spans if span.upper - max(span.lower, now + notice) >= timedelta(minutes=30)),
+        key=lambda span: span.upper,
+    )
     return span.lower, span.upper
 
 
@@ -91,9 +95,10 @@ def test_open_time_changes_refresh_the_next_open_interval_and_search_reads_it():
     assert summary_of(instructor).next_open_ends_at < later + timedelta(minutes=30)
     card = search_instructors(filters=SearchFilters(), now=later).page.object_list[0]
     assert card.next_available_at == datetime(2026, 3, 7, 14, 0, tzinfo=UTC) == first_open(instructor, later)[0]
-    # Inside the stored interval, the card shows "now" (as the probe does).
+    # Inside the stored interval, the card shows now plus the hour of notice (as the probe does).
     inside = datetime(2026, 3, 6, 15, 0, tzinfo=UTC)
-    assert search_instructors(filters=SearchFilters(), now=inside).page.object_list[0].next_available_at == inside
+    card = search_instructors(filters=SearchFilters(), now=inside).page.object_list[0]
+    assert card.next_available_at == inside + timedelta(hours=1)
 
 
 def test_repair_job_fixes_drift_and_is_scheduled():
@@ -158,7 +163,7 @@ def test_ranking_from_the_summary_equals_ranking_from_the_owners_live_figures(dj
         for card in cards:
             assert (card.rating_count, card.rating_sum, card.completed_lessons) == live[card.pk]
             assert card.bayesian_rating == pytest.approx(ranking.bayesian_rating(*live[card.pk][:2]))
-            assert card.next_available_at == max(first_open(card, after)[0], after)
+            assert card.next_available_at == max(first_open(card, after)[0], after + timedelta(hours=1))
         if sort == Sort.RATING:
             # Bayesian: 55/12 = 4.58, the prior 4.5 for no reviews, 48/11 = 4.36 for one 3-star review.
             assert [live[card.pk][:2] for card in cards] == [(2, 10), (0, 0), (1, 3)]
@@ -168,7 +173,7 @@ def test_ranking_from_the_summary_equals_ranking_from_the_owners_live_figures(dj
     InstructorSearchSummary.objects.all().delete()
     cards = search_instructors(filters=SearchFilters(sort=Sort.RATING), now=after).page.object_list
     assert [card.bayesian_rating for card in cards] == [ranking.PRIOR_MEAN] * 3
-    assert all(card.next_available_at == max(first_open(card, after)[0], after) for card in cards)
+    assert all(card.next_available_at == max(first_open(card, after)[0], after + timedelta(hours=1)) for card in cards)
 
 
 def test_bookings_and_availability_changes_move_the_next_open_time_in_the_summary(django_capture_on_commit_callbacks):

@@ -55,7 +55,7 @@ def favorite_set(*, user, instructor: InstructorProfile, favorite: bool, now: da
             return True
         if instructor.user_id == user.pk:
             raise RefusedError("You can't add yourself to your favorites.", status=422)
-        if instructor.status != InstructorProfile.Status.LIVE:
+        if not instructor.is_live:
             raise RefusedError(
                 f"{instructor.user.full_name} isn't taking students right now, so they can't be added.", status=409
             )

@@ -46,6 +46,23 @@ def test_cannot_favorite_an_instructor_who_is_not_live_but_can_remove_them():
     assert Favorite.objects.count() == 0
 
 
+def test_cannot_favorite_an_instructor_whose_account_is_deactivated():
+    person, profile = student(), live_instructor().instructor
+    profile.user.is_active = False
+    profile.user.save()
+    with pytest.raises(RefusedError, match="isn't taking students right now"):
+        favorite_set(user=person, instructor=profile, favorite=True, now=NOW)
+    assert Favorite.objects.count() == 0
+
+
+def test_the_reviews_page_of_a_deactivated_instructor_is_not_found(client):
+    profile = live_instructor().instructor
+    assert client.get(f"/instructors/{profile.public_id}/reviews/").status_code == 200
+    profile.user.is_active = False
+    profile.user.save()
+    assert client.get(f"/instructors/{profile.public_id}/reviews/").status_code == 404
+
+
 def test_favorites_are_capped(monkeypatch):
     monkeypatch.setattr("reviews.services.MAX_FAVORITES", 2)
     person = student()

@@ -808,8 +808,8 @@ def payments_authorize_due(*, now: datetime) -> int:
 
 def payments_auto_cancel_due(*, now: datetime) -> int:
     """Periodic: at T−6 h a still-unauthorized booking is cancelled as a late cancellation by
-    the student; both sides are told (the booking service tells them). Nothing is charged."""
-    from bookings.services import booking_cancel
+    the student; both sides are told why (the booking service tells them). Nothing is charged."""
+    from bookings.services import booking_cancel_card_not_authorized
 
     due = Payment.objects.filter(
         kind=PaymentKind.LESSON,
@@ -817,15 +817,10 @@ def payments_auto_cancel_due(*, now: datetime) -> int:
         auto_cancel_at__lte=now,
         booking__status=BookingStatus.CONFIRMED,
         card_cents__gt=0,
-    ).select_related("booking", "student")
+    ).select_related("booking")
     count = 0
     for payment in list(due[:SWEEP_BATCH]):
-        booking_cancel(
-            booking=payment.booking,
-            user=payment.student,
-            now=now,
-            reason="The card could not be authorized in time.",
-        )
+        booking_cancel_card_not_authorized(booking=payment.booking, deadline=AUTO_CANCEL_LEAD, now=now)
         count += 1
     return count
 

@@ -412,24 +412,7 @@ def booking_cancel(*, booking: Booking, user, now: datetime, reason: str = "", a
             return booking
         if role != Role.PLATFORM and booking.lesson_starts_at <= now:
             raise ValidationError("This lesson has started; report a problem instead of cancelling.")
-        previous = _move_to(booking, BookingStatus.CANCELLED)
-        booking.cancelled_by = role
-        booking.cancelled_at = now
-        booking.cancellation_reason = reason.strip()[:300]
-        booking.cancellation_window = cancellation_window_for(booking, role=role, now=now)
-        booking.hold_expires_at = None
-        booking.save()
-        payment_booking_cancelled(booking=booking, now=now)
-        declined = previous == BookingStatus.PENDING and role == Role.INSTRUCTOR
-        _record(
-            booking,
-            kind="declined" if declined else "cancelled",
-            from_status=previous,
-            actor=user,
-            role=role,
-            now=now,
-            window=booking.cancellation_window,
-        )
+        declined = _cancel(booking, actor=user, role=role, now=now, reason=reason)
         who = {
             Role.STUDENT: booking.student.full_name,
             Role.INSTRUCTOR: booking.instructor.user.full_name,
@@ -447,6 +430,75 @@ def booking_cancel(*, booking: Booking, user, now: datetime, reason: str = "", a
             ),
         )
     return booking
+
+
+CARD_NOT_AUTHORIZED_REASON = "The card could not be authorized in time."
+
+
+def booking_cancel_card_not_authorized(*, booking: Booking, deadline: timedelta, now: datetime) -> Booking | None:
+    """The payments sweep, `deadline` before the lesson, found the student's card still not
+    authorized: the lesson is cancelled automatically. It counts as the student's late
+    cancellation on their record (nothing is charged: nothing was authorized), and each side is
+    told what happened — not that the student cancelled. Returns None, changing nothing, when
+    the booking is no longer a confirmed upcoming lesson."""
+    with transaction.atomic():
+        booking = _lock(booking)
+        if booking.status != BookingStatus.CONFIRMED or booking.lesson_starts_at <= now:
+            return None
+        _cancel(booking, actor=None, role=Role.STUDENT, now=now, reason=CARD_NOT_AUTHORIZED_REASON)
+        hours = f"{deadline.total_seconds() / 3600:g} hours"
+        name = booking.student.full_name
+        notices = [
+            (
+                booking.student,
+                "Lesson cancelled automatically: your card could not be authorized",
+                [
+                    f"We could not authorize your card for this lesson by {hours} before it starts, "
+                    "so the lesson was cancelled automatically.",
+                    "Nothing was charged. It counts as a late cancellation on your record.",
+                ],
+            ),
+            (
+                booking.instructor.user,
+                f"Lesson cancelled automatically: {name}'s card could not be authorized",
+                [
+                    f"We could not authorize {name}'s card for this lesson by {hours} before it starts, "
+                    f"so the lesson was cancelled automatically; {name} did not cancel it.",
+                    "The time is open in your calendar again.",
+                ],
+            ),
+        ]
+
+        def tell_each():
+            for user, title, lines in notices:
+                notify.tell(booking, user=user, kind="booking_cancelled", title=title, lines=lines)
+
+        _after_commit(booking, now, tell_each)
+    return booking
+
+
+def _cancel(booking: Booking, *, actor, role: str, now: datetime, reason: str) -> bool:
+    """The cancellation itself, on a booking locked by the caller: status, who, when, why, the
+    policy window, the payment's outcome and the event. True when it declined a request."""
+    previous = _move_to(booking, BookingStatus.CANCELLED)
+    booking.cancelled_by = role
+    booking.cancelled_at = now
+    booking.cancellation_reason = reason.strip()[:300]
+    booking.cancellation_window = cancellation_window_for(booking, role=role, now=now)
+    booking.hold_expires_at = None
+    booking.save()
+    payment_booking_cancelled(booking=booking, now=now)
+    declined = previous == BookingStatus.PENDING and role == Role.INSTRUCTOR
+    _record(
+        booking,
+        kind="declined" if declined else "cancelled",
+        from_status=previous,
+        actor=actor,
+        role=role,
+        now=now,
+        window=booking.cancellation_window,
+    )
+    return declined
 
 
 def booking_reschedule(*, booking: Booking, user, new_starts_at: datetime, now: datetime) -> Booking:

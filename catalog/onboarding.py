@@ -36,6 +36,11 @@ class GoLiveCheck:
     label: str
     step: str
     passes: Callable[[InstructorProfile], bool]
+    # Says what is missing when the label alone would not (a payouts account Stripe restricted).
+    explain: Callable[[InstructorProfile], str] | None = None
+
+    def missing_message(self, profile: InstructorProfile) -> str:
+        return self.explain(profile) if self.explain else f"Still needed: {self.label}."
 
 
 def _profile_complete(p: InstructorProfile) -> bool:

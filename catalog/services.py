@@ -265,7 +265,7 @@ def instructor_go_live(*, instructor: InstructorProfile, now: datetime) -> Instr
             raise StatusChangeRefused(f"A {profile.get_status_display().lower()} profile cannot go live from here.")
         missing = missing_for_go_live(profile)
         if missing:
-            raise StatusChangeRefused([f"Still needed: {check.label}." for check in missing])
+            raise StatusChangeRefused([check.missing_message(profile) for check in missing])
         profile.status = InstructorProfile.Status.LIVE
         profile.went_live_at = profile.went_live_at or now
         profile.save(update_fields=["status", "went_live_at", "updated_at"])

@@ -205,3 +205,8 @@ def instructor_earnings(*, instructor, now: datetime) -> dict:
         "payouts": list(Payout.objects.filter(instructor=instructor).order_by("-created_at")),
         "account": ConnectAccount.objects.filter(instructor=instructor).first(),
     }
+
+
+def connect_account_of(*, instructor, account_id: str) -> ConnectAccount | None:
+    """The Connect account `account_id` if it is `instructor`'s own, else None."""
+    return ConnectAccount.objects.filter(instructor=instructor, account_id=account_id).first()

@@ -14,7 +14,9 @@ urlpatterns = [
     path("payments/billing/", views.billing, name="payments_billing"),
     path("payments/receipts/<str:public_id>/", views.receipt, name="payments_receipt"),
     path("payments/connect/start/", views_instructors.connect_start, name="payments_connect_start"),
-    path("payments/connect/return/", views_instructors.connect_return, name="payments_connect_return"),
-    path("payments/connect/refresh/", views_instructors.connect_refresh, name="payments_connect_refresh"),
+    path("payments/connect/return/<str:account_id>/", views_instructors.connect_return, name="payments_connect_return"),
+    path(
+        "payments/connect/refresh/<str:account_id>/", views_instructors.connect_refresh, name="payments_connect_refresh"
+    ),
     path("teach/earnings/", views_instructors.earnings, name="payments_earnings"),
 ]

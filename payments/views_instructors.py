@@ -6,7 +6,7 @@ import secrets
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from catalog.models import InstructorProfile
 from payments import services
 from payments.pricing import dollars_text
-from payments.selectors import instructor_earnings
+from payments.selectors import connect_account_of, instructor_earnings
 from payments.stripe_client import ProviderUnavailable
 
 
@@ -26,45 +26,58 @@ def _instructor(request) -> InstructorProfile:
     return profile
 
 
-def _onboarding_link(request, profile) -> str:
-    return services.connect_onboarding_link(
-        instructor=profile,
-        return_url=request.build_absolute_uri(reverse("payments_connect_return")),
-        refresh_url=request.build_absolute_uri(reverse("payments_connect_refresh")),
-        now=timezone.now(),
-    )
-
-
-@login_required
-@require_POST
-def connect_start(request):
-    """From the onboarding Payouts step: off to Stripe's onboarding pages."""
-    return _fresh_link(request)
-
-
-@login_required
-@require_GET
-def connect_refresh(request):
-    """Stripe sends the instructor here when a link expired or was used: a fresh link."""
-    return _fresh_link(request)
-
-
-def _fresh_link(request):
-    profile = _instructor(request)
+def _onboarding_redirect(request, account):
+    """Off to Stripe's onboarding pages; the return and refresh URLs name the account, so only
+    its instructor can use them."""
     try:
-        return redirect(_onboarding_link(request, profile))
+        return redirect(
+            services.connect_onboarding_link(
+                account=account,
+                return_url=request.build_absolute_uri(reverse("payments_connect_return", args=[account.account_id])),
+                refresh_url=request.build_absolute_uri(reverse("payments_connect_refresh", args=[account.account_id])),
+            )
+        )
     except ProviderUnavailable as error:
         messages.error(request, str(error))
         return redirect("onboarding_step", step="payouts")
 
 
+def _own_account(request, account_id: str):
+    """The instructor's own Connect account named in the URL; anyone else gets a 403 or 404
+    and nothing is read from Stripe or changed."""
+    account = connect_account_of(instructor=_instructor(request), account_id=account_id)
+    if account is None:
+        raise Http404("No such payouts account.")
+    return account
+
+
 @login_required
-@require_GET
-def connect_return(request):
-    """Back from Stripe: read the account's status (account.updated webhooks keep it fresh too)."""
+@require_POST
+def connect_start(request):
+    """From the onboarding Payouts step: create the Express account (once), then off to Stripe."""
     profile = _instructor(request)
     try:
-        account = services.connect_account_refresh(instructor=profile, now=timezone.now())
+        account = services.connect_account_ensure(instructor=profile, now=timezone.now())
+    except ProviderUnavailable as error:
+        messages.error(request, str(error))
+        return redirect("onboarding_step", step="payouts")
+    return _onboarding_redirect(request, account)
+
+
+@login_required
+@require_GET
+def connect_refresh(request, account_id: str):
+    """Stripe sends the instructor here when a link expired or was used: a fresh link."""
+    return _onboarding_redirect(request, _own_account(request, account_id))
+
+
+@login_required
+@require_GET
+def connect_return(request, account_id: str):
+    """Back from Stripe: read the account's status (account.updated webhooks keep it fresh too)."""
+    own = _own_account(request, account_id)
+    try:
+        account = services.connect_account_refresh(instructor=own.instructor, now=timezone.now())
     except ProviderUnavailable as error:
         messages.error(request, str(error))
         return redirect("onboarding_step", step="payouts")

@@ -127,7 +127,7 @@ def test_onboarding_flow_to_live_through_the_views(instructor_client, nyc, local
     to_stripe = client.post(reverse("payments_connect_start"))
     assert to_stripe.status_code == 302 and to_stripe["Location"].startswith(local_stripe.url)
     local_stripe.account_action(profile.connect_account.account_id, "enable")
-    back = client.get(reverse("payments_connect_return"), follow=True)
+    back = client.get(reverse("payments_connect_return", args=[profile.connect_account.account_id]), follow=True)
     assert "Payouts are set up." in back.content.decode()
     pending = VerificationRequest.objects.get()
     assert pending.status == "pending"

@@ -14,6 +14,7 @@ from payments.services.connect import (  # noqa: F401
     connect_account_sync,
     connect_onboarding_link,
     instructor_can_receive_payouts,
+    instructor_payouts_missing,
 )
 from payments.services.credits import (  # noqa: F401
     credit_balance_cents,

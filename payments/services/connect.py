@@ -33,9 +33,9 @@ def connect_account_ensure(*, instructor, now: datetime) -> ConnectAccount:
     return obj
 
 
-def connect_onboarding_link(*, instructor, return_url: str, refresh_url: str, now: datetime) -> str:
-    """A one-time link to Stripe's onboarding pages for the instructor's Express account."""
-    account = connect_account_ensure(instructor=instructor, now=now)
+def connect_onboarding_link(*, account: ConnectAccount, return_url: str, refresh_url: str) -> str:
+    """A one-time link to Stripe's onboarding pages for an existing Express account (create it
+    with `connect_account_ensure`; the return and refresh URLs name it)."""
     link = stripe_client.call(
         "account_links",
         "create",
@@ -80,3 +80,17 @@ def instructor_can_receive_payouts(instructor) -> bool:
     """For the catalog's going-live checks: transfers and payouts enabled."""
     account = ConnectAccount.objects.filter(instructor=instructor).first()
     return bool(account and account.can_receive_money)
+
+
+def instructor_payouts_missing(instructor) -> str:
+    """Why the instructor cannot go live yet as far as payouts go, in their words."""
+    account = ConnectAccount.objects.filter(instructor=instructor).first()
+    if account is None:
+        return "Still needed: payouts set up (Set up payouts on the Payouts step)."
+    if account.details_submitted:
+        due = f" Stripe needs: {', '.join(account.requirements_due)}." if account.requirements_due else ""
+        return (
+            "Stripe has restricted your payouts account: transfers or payouts are not enabled, so you cannot "
+            f"be paid and cannot go live until Stripe enables them.{due} Continue payout setup on the Payouts step."
+        )
+    return "Still needed: payouts set up (finish Stripe's onboarding on the Payouts step)."

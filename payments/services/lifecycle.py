@@ -398,6 +398,37 @@ def payment_authorize_now(*, payment: Payment, user, payment_method_id: str, now
     return payment_authorize(payment_id=payment.pk, now=now) or Payment.objects.get(pk=payment.pk)
 
 
+def payment_auto_cancel(*, payment_id: int, now: datetime) -> Payment | None:
+    """T−6 h: a booking whose card is still not authorized is cancelled as a late cancellation
+    by the student, nothing charged, both sides told why. The booking is locked before the
+    payment (the order the booking services lock them in), each with SKIP LOCKED: a row another
+    sweep or a student's action holds is left for the next run, and a payment authorized or a
+    booking cancelled meanwhile no longer matches. Safe to run twice or concurrently."""
+    from bookings.services import booking_cancel_card_not_authorized
+
+    booking_id = Payment.objects.filter(pk=payment_id).values_list("booking_id", flat=True).first()
+    with transaction.atomic():
+        booking = (
+            Booking.objects.select_for_update(skip_locked=True)
+            .filter(pk=booking_id, status=BookingStatus.CONFIRMED)
+            .first()
+        )
+        if booking is None:
+            return None
+        payment = _locked_due(
+            payment_id,
+            kind=PaymentKind.LESSON,
+            status__in=WAITING_FOR_CARD,
+            auto_cancel_at__lte=now,
+            card_cents__gt=0,
+        )
+        if payment is None:
+            return None
+        if booking_cancel_card_not_authorized(booking=booking, deadline=AUTO_CANCEL_LEAD, now=now) is None:
+            return None
+        return payment
+
+
 # ---------------------------------------------------------------- booking outcomes
 
 
@@ -807,27 +838,15 @@ def payments_authorize_due(*, now: datetime) -> int:
 
 
 def payments_auto_cancel_due(*, now: datetime) -> int:
-    """Periodic: at T−6 h a still-unauthorized booking is cancelled as a late cancellation by
-    the student; both sides are told (the booking service tells them). Nothing is charged."""
-    from bookings.services import booking_cancel
-
+    """Periodic: at T−6 h a still-unauthorized booking is cancelled (see payment_auto_cancel)."""
     due = Payment.objects.filter(
         kind=PaymentKind.LESSON,
         status__in=WAITING_FOR_CARD,
         auto_cancel_at__lte=now,
         booking__status=BookingStatus.CONFIRMED,
         card_cents__gt=0,
-    ).select_related("booking", "student")
-    count = 0
-    for payment in list(due[:SWEEP_BATCH]):
-        booking_cancel(
-            booking=payment.booking,
-            user=payment.student,
-            now=now,
-            reason="The card could not be authorized in time.",
-        )
-        count += 1
-    return count
+    )
+    return _sweep(due.order_by("auto_cancel_at"), payment_auto_cancel, now)
 
 
 def payments_capture_due(*, now: datetime) -> int:

@@ -391,3 +391,83 @@ def test_failed_authorization_the_student_follows_the_email_adds_a_card_and_auth
     page.goto(live_url + link)
     expect(page.get_by_text("Your card is authorized for this lesson")).to_be_visible()
     expect(page.get_by_role("button", name="Authorize now")).to_have_count(0)
+
+
+def _downloaded_csv(page, link_name: str) -> tuple[str, list[list[str]]]:
+    """Clicks the download link as a person would; returns the file's suggested name and rows."""
+    import csv
+    from pathlib import Path
+
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name=link_name).click()
+    download = download_info.value
+    text = Path(download.path()).read_text(encoding="utf-8")
+    return download.suggested_filename, list(csv.reader(text.splitlines()))
+
+
+def test_student_downloads_billing_csv_and_instructor_downloads_earnings_csv(live_url, page, browser_stripe):
+    from payments.tests.helpers import completed_lesson
+
+    now = timezone.now().replace(hour=15, minute=0, second=0, microsecond=0)  # lesson at 10:00/11:00 New York
+    booking, payment, _ = off_the_page(completed_lesson, browser_stripe, now=now)
+    lesson = f"{booking.service_name} with {booking.instructor.user.full_name}"
+    student_zone, instructor_zone = booking.student.zone, booking.instructor.user.zone
+
+    log_in(page, live_url, booking.student)
+    page.goto(live_url + "/payments/billing/")
+    name, rows = _downloaded_csv(page, "Download CSV")
+    assert name == "instainstru-billing.csv"
+    assert rows[0] == ["date", "time_zone", "what", "lesson", "amount_usd", "reference"]
+    charged = f"{payment.captured_at.astimezone(student_zone):%Y-%m-%d %H:%M}"
+    assert [charged, student_zone.key, "Card charged", lesson, "100.80", payment.charge_id] in rows[1:]
+    authorized = f"{payment.authorized_at.astimezone(student_zone):%Y-%m-%d %H:%M}"
+    assert [
+        authorized,
+        student_zone.key,
+        "Card authorized (not charged yet)",
+        lesson,
+        "100.80",
+        payment.payment_intent_id,
+    ] in rows[1:]
+    assert len(rows) == 3
+
+    page.context.clear_cookies()
+    log_in(page, live_url, booking.instructor.user)
+    page.goto(live_url + "/teach/earnings/")
+    name, rows = _downloaded_csv(page, "Download CSV")
+    assert name == "instainstru-earnings.csv"
+    assert rows == [
+        ["lesson_date", "service", "student", "gross_usd", "commission_usd", "tips_usd", "net_usd", "status"],
+        [
+            f"{booking.lesson_starts_at.astimezone(instructor_zone):%Y-%m-%d %H:%M}",
+            booking.service_name,
+            booking.student.full_name,
+            "90.00",
+            "13.50",
+            "0.00",
+            "76.50",
+            "paid",
+        ],
+    ]
+
+
+def test_the_receipt_is_usable_on_a_phone(live_url, phone_page, browser_stripe):
+    from payments.tests.helpers import completed_lesson
+
+    now = timezone.now().replace(hour=15, minute=0, second=0, microsecond=0)
+    booking, payment, _ = off_the_page(completed_lesson, browser_stripe, now=now)
+    page = phone_page
+    log_in(page, live_url, booking.student)
+    page.goto(live_url + "/payments/billing/")
+    page.get_by_role("link", name="Receipt").first.click()
+    expect(page.get_by_role("heading", name="Receipt")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    amounts = page.get_by_role("table", name="Amounts")
+    for label, amount in (("Lesson", "$90.00"), ("Booking fee", "$10.80"), ("Charged to Visa ending 4242", "$100.80")):
+        row = amounts.get_by_role("row").filter(has_text=label)
+        expect(row).to_have_count(1)
+        expect(row.get_by_text(amount, exact=True)).to_be_in_viewport()
+        box = row.get_by_text(amount, exact=True).bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 375, (label, box)
+    expect(page.get_by_role("link", name="Back to billing")).to_be_visible()
+    assert payment.public_id in page.content()

@@ -274,6 +274,28 @@ def test_a_job_killed_between_the_stripe_call_and_our_write_completes_without_a_
     assert_reconciled()
 
 
+def _race(sweep) -> tuple[list, list]:
+    """Runs `sweep` in two threads (two database connections) released at the same moment;
+    returns (their results, their errors)."""
+    results, errors, start = [], [], threading.Barrier(2)
+
+    def run():
+        try:
+            start.wait()
+            results.append(sweep())
+        except Exception as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results, errors
+
+
 @pytest.mark.django_db(transaction=True)
 def test_two_sweeps_racing_authorize_each_payment_once(local_stripe, now):
     at(local_stripe, now)
@@ -281,24 +303,43 @@ def test_two_sweeps_racing_authorize_each_payment_once(local_stripe, now):
     for hour in (0, 2, 4):
         book_and_pay(local_stripe, offer=offer, starts_at=now + timedelta(days=3, hours=hour), now=now)
     when = at(local_stripe, now + timedelta(days=2, hours=5))  # T−19 h, T−21 h and T−23 h
-    results, errors, start = [], [], threading.Barrier(2)
-
-    def sweep():
-        try:
-            start.wait()
-            results.append(payments_run_due(now=when)["authorized"])
-        except Exception as error:
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=sweep) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results, errors = _race(lambda: payments_run_due(now=when)["authorized"])
     assert errors == [] and sum(results) == 3
     assert sorted(Payment.objects.values_list("status", flat=True)) == ["authorized"] * 3
     assert _intents() == 3
     assert LedgerEntry.objects.filter(kind="authorization").count() == 3
+    assert_reconciled()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_auto_cancel_sweeps_racing_cancel_each_booking_once(local_stripe, now):
+    from bookings.models import Booking, BookingEvent
+    from notifications.models import Notification
+    from payments.services.lifecycle import payments_auto_cancel_due
+
+    at(local_stripe, now)
+    offer = instructor_offer(local_stripe, now=now)
+    starts = [now + timedelta(days=3, hours=hour) for hour in (0, 2, 4)]
+    for lesson_start in starts:
+        # Saves fine; every charge is then a hard decline, so only the student could fix it.
+        book_and_pay(
+            local_stripe, offer=offer, starts_at=lesson_start, now=now, card="pm_card_local_chargeCustomerFailLostCard"
+        )
+    payments_run_due(now=at(local_stripe, now + timedelta(days=2, hours=5)))
+    assert sorted(Payment.objects.values_list("status", "needs_student_action")) == [("authorization_failed", True)] * 3
+    when = at(local_stripe, starts[-1] - timedelta(hours=6))  # T−6 h of the last, later for the others
+    results, errors = _race(lambda: payments_auto_cancel_due(now=when))
+    assert errors == [] and sum(results) == 3
+    assert (
+        sorted(Booking.objects.values_list("status", "cancelled_by", "cancellation_window"))
+        == [("cancelled", "student", "under_12h")] * 3
+    )
+    assert BookingEvent.objects.filter(kind="cancelled").count() == 3
+    assert sorted(Payment.objects.values_list("status", flat=True)) == ["canceled"] * 3
+    # Each side told once per booking, by email and in the app.
+    assert Notification.objects.filter(kind="booking_cancelled").count() == 6
+    assert OutboundMessage.objects.filter(subject__startswith="Lesson cancelled").count() == 6
+    # Run again: nothing left to do.
+    assert payments_auto_cancel_due(now=when) == 0 and payments_run_due(now=when)["auto_cancelled"] == 0
+    assert _intents() == 3  # the three declined authorizations; nothing charged
     assert_reconciled()

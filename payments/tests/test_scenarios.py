@@ -218,11 +218,28 @@ def test_failed_authorization_retries_then_auto_cancels_at_t_minus_6h(
     assert (booking.status, booking.cancelled_by, booking.cancellation_window) == ("cancelled", "student", "under_12h")
     assert payment.status == PaymentStatus.CANCELED
     assert [kind for kind, _ in ledger(payment)] == ["authorization_failed"] * 4
-    # Both sides are told why, by email and in the app.
-    for person in (booking.student, booking.instructor.user):
+    # Both sides are told what happened, by email and in the app: the card could not be
+    # authorized, so the lesson was cancelled automatically (not "cancelled by" the student).
+    name = booking.student.full_name
+    told = {
+        booking.student: (
+            "Lesson cancelled automatically: your card could not be authorized",
+            "We could not authorize your card for this lesson by 6 hours before it starts, so the lesson was "
+            "cancelled automatically.\nNothing was charged. It counts as a late cancellation on your record.\n",
+        ),
+        booking.instructor.user: (
+            f"Lesson cancelled automatically: {name}'s card could not be authorized",
+            f"We could not authorize {name}'s card for this lesson by 6 hours before it starts, so the lesson was "
+            f"cancelled automatically; {name} did not cancel it.\nThe time is open in your calendar again.\n",
+        ),
+    }
+    for person, (title, opening) in told.items():
         email = OutboundMessage.objects.get(to=person.email, subject__startswith="Lesson cancelled")
-        assert "The card could not be authorized in time." in email.body
-        assert Notification.objects.filter(user=person, kind="booking_cancelled").count() == 1
+        assert email.subject == title
+        assert email.body.startswith(opening), email.body
+        assert "cancelled by" not in email.body.lower()
+        notice = Notification.objects.get(user=person, kind="booking_cancelled")
+        assert notice.title == title
     # On the student's record: a late cancellation by them.
     from bookings.models import BookingEvent
 

@@ -50,3 +50,13 @@ def pay_in_checkout(page, *, button: str = "Confirm and book", number: str = "42
     page.get_by_label("Expiry (MM/YY)").fill("12/34")
     page.get_by_label("CVC").fill("123")
     page.get_by_role("button", name=button).click()
+
+
+@pytest.fixture
+def ends_reconciled(local_stripe):
+    """Ends the test by running `reconcile_payments`, which must find no difference between our
+    ledger and the Stripe server (use with `pytest.mark.usefixtures("ends_reconciled")`)."""
+    from payments.tests.helpers import assert_reconciled
+
+    yield
+    assert_reconciled()

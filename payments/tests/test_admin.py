@@ -7,16 +7,10 @@ from django.urls import reverse
 
 from payments import models, stripe_client
 from payments.services import connect_account_refresh
-from payments.tests.helpers import assert_reconciled, at, book_and_pay, completed_lesson, instructor_offer
+from payments.tests.helpers import at, book_and_pay, completed_lesson, instructor_offer
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _ends_reconciled(local_stripe):
-    """Every scenario ends with `reconcile_payments` finding no difference."""
-    yield
-    assert_reconciled()
+# Every scenario here ends with `reconcile_payments` finding no difference.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("ends_reconciled")]
 
 
 def test_every_payments_model_has_a_working_admin_list(staff_client, local_stripe, now):

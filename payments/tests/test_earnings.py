@@ -15,7 +15,6 @@ from payments.selectors import ledger_balances
 from payments.services import connect_balance_cents, instant_payout_create, payment_refund
 from payments.tests.helpers import (
     WEBHOOK_SECRET,
-    assert_reconciled,
     at,
     completed_lesson,
     instructor_offer,
@@ -24,14 +23,8 @@ from payments.tests.helpers import (
     server_events,
 )
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _ends_reconciled(local_stripe):
-    """Every scenario ends with `reconcile_payments` finding no difference."""
-    yield
-    assert_reconciled()
+# Every scenario here ends with `reconcile_payments` finding no difference.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("ends_reconciled")]
 
 
 def test_instant_payout_then_a_refund_leaves_a_debt_recovered_from_the_next_earnings(client, local_stripe, now):

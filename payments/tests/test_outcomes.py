@@ -24,7 +24,6 @@ from payments.services import credit_issue
 from payments.services.credits import credits_expire_due
 from payments.services.lifecycle import payments_run_due
 from payments.tests.helpers import (
-    assert_reconciled,
     at,
     authorized_far_ahead,
     book_and_pay,
@@ -34,14 +33,8 @@ from payments.tests.helpers import (
     lesson_in_review,
 )
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _ends_reconciled(local_stripe):
-    """Every scenario ends with `reconcile_payments` finding no difference."""
-    yield
-    assert_reconciled()
+# Every scenario here ends with `reconcile_payments` finding no difference.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("ends_reconciled")]
 
 
 def _transfers_to(offer) -> list[int]:

@@ -10,16 +10,10 @@ from bookings.services import bookings_complete_finished
 from payments import stripe_client
 from payments.models import LedgerEntry, PaymentStatus
 from payments.services.lifecycle import payments_run_due
-from payments.tests.helpers import assert_reconciled, at, book_and_pay, instructor_offer, ledger
+from payments.tests.helpers import at, book_and_pay, instructor_offer, ledger
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _ends_reconciled(local_stripe):
-    """Every scenario ends with `reconcile_payments` finding no difference."""
-    yield
-    assert_reconciled()
+# Every scenario here ends with `reconcile_payments` finding no difference.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("ends_reconciled")]
 
 
 def test_book_far_ahead_authorize_at_t_minus_24h_capture_after_the_lesson_and_transfer(local_stripe, now):

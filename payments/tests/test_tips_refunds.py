@@ -10,16 +10,10 @@ from accounts.tests.factories import staff, student
 from payments import stripe_client
 from payments.models import LedgerEntry, Payment, PaymentStatus
 from payments.services import payment_refund, tip_create, tip_from_form
-from payments.tests.helpers import assert_reconciled, at, completed_lesson, ledger
+from payments.tests.helpers import at, completed_lesson, ledger
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _ends_reconciled(local_stripe):
-    """Every scenario ends with `reconcile_payments` finding no difference."""
-    yield
-    assert_reconciled()
+# Every scenario here ends with `reconcile_payments` finding no difference.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("ends_reconciled")]
 
 
 def test_tip_goes_entirely_to_the_instructor_once_and_staff_can_refund_it(

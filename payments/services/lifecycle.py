@@ -305,39 +305,44 @@ def payment_authorize(*, payment_id: int, now: datetime) -> Payment | None:
         )
         if payment is None:
             return None
-        booking = payment.booking
-        if booking.status != BookingStatus.CONFIRMED or payment.card_cents == 0:
-            payment.authorize_due_at = None
-            payment.save(update_fields=["authorize_due_at", "updated_at"])
-            return payment
-        attempt = payment.authorization_attempts + 1
-        customer = StripeCustomer.objects.get(user=payment.student)
-        try:
-            intent = stripe_client.call(
-                "payment_intents",
-                "create",
-                params={
-                    "amount": payment.card_cents,
-                    "currency": payment.currency,
-                    "customer": customer.customer_id,
-                    "payment_method": payment.payment_method_id,
-                    "off_session": True,
-                    "confirm": True,
-                    "capture_method": "manual",
-                    "payment_method_types": ["card"],
-                    "transfer_group": booking.public_id,
-                    "metadata": {"payment": payment.public_id, "booking": booking.public_id},
-                    "expand": ["latest_charge"],
-                },
-                key=idempotency_key("payment", payment.pk, "authorize", attempt),
-            )
-        except CardError as error:
-            payment.authorization_attempts = attempt
-            _record_decline(payment, error, now)
-            return payment
-        payment.authorization_attempts = attempt
-        _record_authorization(payment, intent, now)
+        return _authorize_locked(payment, now)
+
+
+def _authorize_locked(payment: Payment, now: datetime) -> Payment:
+    """One authorization attempt for a payment the caller has locked, inside its transaction."""
+    booking = payment.booking
+    if booking.status != BookingStatus.CONFIRMED or payment.card_cents == 0:
+        payment.authorize_due_at = None
+        payment.save(update_fields=["authorize_due_at", "updated_at"])
         return payment
+    attempt = payment.authorization_attempts + 1
+    customer = StripeCustomer.objects.get(user=payment.student)
+    try:
+        intent = stripe_client.call(
+            "payment_intents",
+            "create",
+            params={
+                "amount": payment.card_cents,
+                "currency": payment.currency,
+                "customer": customer.customer_id,
+                "payment_method": payment.payment_method_id,
+                "off_session": True,
+                "confirm": True,
+                "capture_method": "manual",
+                "payment_method_types": ["card"],
+                "transfer_group": booking.public_id,
+                "metadata": {"payment": payment.public_id, "booking": booking.public_id},
+                "expand": ["latest_charge"],
+            },
+            key=idempotency_key("payment", payment.pk, "authorize", attempt),
+        )
+    except CardError as error:
+        payment.authorization_attempts = attempt
+        _record_decline(payment, error, now)
+        return payment
+    payment.authorization_attempts = attempt
+    _record_authorization(payment, intent, now)
+    return payment
 
 
 def _record_decline(payment: Payment, error: CardError, now: datetime) -> None:
@@ -384,7 +389,10 @@ def _tell_student_card_failed(payment: Payment) -> None:
 
 
 def payment_authorize_now(*, payment: Payment, user, payment_method_id: str, now: datetime) -> Payment:
-    """The student fixed their card (fix-card page): use it and authorize at once."""
+    """The student fixed their card (fix-card page): use it and authorize at once. Unlike the
+    sweep, this waits for the payment's lock: a webhook or sweep holding the row for a moment
+    must not make the page answer "declined" without asking the bank. The card choice and the
+    attempt are one transaction, so Stripe being down changes nothing."""
     if payment.student_id != user.pk:
         raise PermissionDenied("This is not your payment.")
     with transaction.atomic():
@@ -394,8 +402,7 @@ def payment_authorize_now(*, payment: Payment, user, payment_method_id: str, now
         locked.payment_method_id = payment_method_id
         locked.needs_student_action = False
         locked.authorize_due_at = now
-        locked.save()
-    return payment_authorize(payment_id=payment.pk, now=now) or Payment.objects.get(pk=payment.pk)
+        return _authorize_locked(locked, now)
 
 
 def payment_auto_cancel(*, payment_id: int, now: datetime) -> Payment | None:

@@ -178,6 +178,59 @@ def test_hard_decline_or_expired_card_at_t_minus_24h_is_not_retried_the_student_
     assert_reconciled()
 
 
+@pytest.mark.django_db(transaction=True)
+def test_fixing_the_card_waits_for_a_webhook_holding_the_payment_and_authorizes(local_stripe, now):
+    """A webhook (or a sweep) may hold the payment's row when the student presses "Authorize
+    now": the attempt waits for the row and asks the bank. (It used to commit the card choice,
+    then re-lock with SKIP LOCKED; a webhook taking the row in between made the page say
+    "declined too" without calling Stripe: seen in the browser test.)"""
+    from payments.services import card_record
+
+    at(local_stripe, now)
+    offer = instructor_offer(local_stripe, now=now)
+    booking, payment = book_and_pay(
+        local_stripe,
+        offer=offer,
+        starts_at=now + timedelta(days=3),
+        now=now,
+        card="pm_card_local_chargeCustomerFailLostCard",
+    )
+    starts = booking.lesson_starts_at
+    payments_run_due(now=at(local_stripe, starts - timedelta(hours=24)))
+    payment.refresh_from_db()
+    assert (payment.status, payment.needs_student_action) == ("authorization_failed", True)
+    student = payment.student
+    visa = stripe_client.call(
+        "payment_methods", "attach", "pm_card_visa", params={"customer": student.stripe_customer.customer_id}
+    )
+    good = card_record(user=student, payment_method_id=visa.id, now=now)
+
+    locked, release = threading.Event(), threading.Event()
+
+    def hold_the_row():
+        from django.db import transaction
+
+        try:
+            with transaction.atomic():
+                Payment.objects.select_for_update().get(pk=payment.pk)
+                locked.set()
+                release.wait(10)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=hold_the_row)
+    holder.start()
+    assert locked.wait(10)
+    threading.Timer(0.5, release.set).start()
+    when = at(local_stripe, starts - timedelta(hours=20))
+    fixed = payment_authorize_now(payment=payment, user=student, payment_method_id=good.payment_method_id, now=when)
+    holder.join()
+    assert (fixed.status, fixed.payment_method_id, fixed.authorization_attempts) == ("authorized", visa.id, 2)
+    assert [kind for kind, _ in ledger(payment)] == ["authorization_failed", "authorization"]
+    assert _intents() == 2
+    assert_reconciled()
+
+
 @pytest.mark.django_db
 def test_someone_else_cannot_use_the_fix_card_page(client, local_stripe, now):
     from accounts.tests.factories import student

@@ -37,8 +37,12 @@ class Dispatcher:
             "shuffle": False,
             "duplicate": False,
         }
-        # Endpoints given on the command line receive every event, platform and Connect alike.
+        # What reset() goes back to: the command line's retry settings, with the switches off.
+        self.defaults = dict(self.config)
+        # Endpoints given on the command line receive every event, platform and Connect alike;
+        # those added through /_local/webhooks/config (tests) do too, until the next reset.
         self.static_endpoints: list[dict] = []
+        self.added_endpoints: list[dict] = []
         self.pending: list[dict] = []
         self.in_flight = 0
         self.attempts: list[dict] = []
@@ -59,12 +63,19 @@ class Dispatcher:
         with self.condition:
             self.pending.clear()
             self.attempts.clear()
-            self.config.update(shuffle=False, duplicate=False)
+            self.added_endpoints.clear()
+            self.config.update(self.defaults)
+
+    def add_endpoint(self, url: str, secret: str) -> None:
+        """A receiver of every event until the next reset; adding a URL again replaces its secret."""
+        with self.condition:
+            self.added_endpoints = [e for e in self.added_endpoints if e["url"] != url]
+            self.added_endpoints.append({"url": url, "secret": secret})
 
     # -- producing -------------------------------------------------------------------------
     def _endpoints_for(self, event: dict) -> list[dict]:
         connect_event = "account" in event
-        targets = [dict(endpoint, id="cli") for endpoint in self.static_endpoints]
+        targets = [dict(endpoint, id="cli") for endpoint in self.static_endpoints + self.added_endpoints]
         for endpoint in self.store.find("webhook_endpoint"):
             private = self.store.private(endpoint["id"])
             if (

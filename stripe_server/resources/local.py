@@ -83,7 +83,7 @@ def webhook_config(ctx: Ctx, params: dict):
     if "max_attempts" in params:
         dispatcher.config["max_attempts"] = int(params["max_attempts"])
     if params.get("url") and params.get("secret"):
-        dispatcher.static_endpoints.append({"url": params["url"], "secret": params["secret"]})
+        dispatcher.add_endpoint(params["url"], params["secret"])
     return dict(dispatcher.config)
 
 

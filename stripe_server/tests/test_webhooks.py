@@ -7,6 +7,8 @@ import time
 import pytest
 import stripe
 
+from stripe_server.tests.conftest import Receiver
+
 DAY = 86400
 
 
@@ -65,6 +67,31 @@ def test_unreachable_receiver_gives_up_after_max_attempts(fresh):
     recorded = fresh.deliveries()
     assert [d["attempt"] for d in recorded] == [1, 2, 3]
     assert all(d["status"] is None and d["error"] for d in recorded)
+
+
+def test_a_reset_forgets_added_receivers_and_restores_the_retry_settings(fresh):
+    """Test fixtures add their receiver through /_local/webhooks/config for each test: after a
+    reset it must be gone, or the tenth test gets every event ten times."""
+    hook = Receiver()
+    try:
+        defaults = fresh.configure_webhooks()
+        fresh.configure_webhooks(url=hook.url, secret="whsec_a")
+        fresh.configure_webhooks(url=hook.url, secret="whsec_b")  # the same URL again replaces it
+        assert fresh.configure_webhooks(max_attempts=1, retry_base_seconds=0.01)["max_attempts"] == 1
+        fresh.reset()
+        assert fresh.configure_webhooks() == defaults
+        stripe.Customer.create()
+        assert fresh.flush_webhooks()
+        assert hook.requests == []  # forgotten by the reset
+        fresh.configure_webhooks(url=hook.url, secret="whsec_c")
+        fresh.configure_webhooks(url=hook.url, secret="whsec_c")
+        customer = stripe.Customer.create()
+        assert fresh.flush_webhooks()
+        created = [r for r in hook.requests if r["event"]["type"] == "customer.created"]
+        assert [r["event"]["data"]["object"]["id"] for r in created] == [customer.id]
+        stripe.Webhook.construct_event(created[0]["body"], created[0]["signature"], "whsec_c")
+    finally:
+        hook.close()
 
 
 def test_enabled_events_filter_and_connect_endpoints(fresh, receiver, connected_account):

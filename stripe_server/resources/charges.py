@@ -199,6 +199,15 @@ def create_refund(ctx: Ctx, params: dict):
 
 
 def refund_charge(ctx: Ctx, charge: dict, params: dict) -> dict:
+    if charge["disputed"] and any(
+        not dispute["is_charge_refundable"] for dispute in ctx.store.find("dispute", charge=charge["id"])
+    ):
+        # A chargeback already took the money back through the card network; Stripe refuses a
+        # refund on top of it, whatever the dispute's outcome (the cardholder must not be paid twice).
+        raise invalid(
+            f"Charge {charge['id']} has been charged back; cannot issue a refund.",
+            code="charge_disputed",
+        )
     if not charge["captured"]:
         raise invalid(
             f"Charge {charge['id']} has not been captured; cancel its PaymentIntent to release the authorization.",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from .errors import StripeError
 from .store import PLATFORM, Store
 
 ROUTES: list[Route] = []
@@ -49,6 +50,16 @@ class Ctx:
     @property
     def publishable(self) -> bool:
         return self.key_kind == "publishable"
+
+    def platform_only(self, what: str) -> None:
+        """Refuse a platform-only request made on behalf of a connected account (``Stripe-Account``).
+        The project's Express accounts have no transfers, connected accounts, links or webhook
+        endpoints of their own, so none of these is modelled for them."""
+        if self.account != PLATFORM:
+            raise StripeError(
+                f"{what} on behalf of a connected account (Stripe-Account: {self.account}) is not modelled by "
+                "the local Stripe server; make this request as the platform.",
+            )
 
     def out(self, obj: dict) -> dict:
         return self.store.render(obj, self.expand)

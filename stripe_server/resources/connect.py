@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import copy
 
-from ..errors import invalid
+from ..errors import invalid, missing
 from ..routing import Ctx, route
-from ..store import Store
+from ..store import PLATFORM, Store
 from .customers import merge_metadata
 
 ONBOARDING_FIELDS = [
@@ -54,6 +54,7 @@ CREATE = {
 
 @route("POST", "/v1/accounts", schema=CREATE)
 def create(ctx: Ctx, params: dict):
+    ctx.platform_only("Creating connected accounts")
     account_id = ctx.store.new_id("acct", 16)
     requested = [name for name, value in (params.get("capabilities") or {}).items() if (value or {}).get("requested")]
     account = {
@@ -126,6 +127,9 @@ def create(ctx: Ctx, params: dict):
 
 
 def get_account(ctx: Ctx, account_id: str, param: str | None = None) -> dict:
+    """A connected account; on behalf of one (``Stripe-Account``) only that account itself is visible."""
+    if ctx.account != PLATFORM and account_id != ctx.account:
+        raise missing("account", account_id, param=param)
     return ctx.store.get(account_id, "account", param=param)
 
 
@@ -136,7 +140,7 @@ def retrieve(ctx: Ctx, params: dict, account_id: str):
 
 @route("GET", "/v1/account", schema={})
 def retrieve_own(ctx: Ctx, params: dict):
-    if ctx.account == "platform":
+    if ctx.account == PLATFORM:
         return {
             "id": "acct_localplatform",
             "object": "account",
@@ -178,6 +182,7 @@ def update(ctx: Ctx, params: dict, account_id: str):
 
 @route("DELETE", "/v1/accounts/{account_id}", schema={})
 def delete(ctx: Ctx, params: dict, account_id: str):
+    ctx.platform_only("Deleting connected accounts")
     get_account(ctx, account_id)
     ctx.store.objects[account_id] = {"id": account_id, "object": "account", "deleted": True}
     return ctx.store.objects[account_id]
@@ -187,7 +192,8 @@ def delete(ctx: Ctx, params: dict, account_id: str):
     "GET", "/v1/accounts", schema={"limit": "int", "starting_after": "str", "ending_before": "str", "created": "any"}
 )
 def list_accounts(ctx: Ctx, params: dict):
-    found = [a for a in ctx.store.find("account") if not a.get("deleted")]
+    # A connected account has no connected accounts of its own.
+    found = [a for a in ctx.store.find("account") if not a.get("deleted")] if ctx.account == PLATFORM else []
     return ctx.store.page(found, "/v1/accounts", params)
 
 
@@ -248,6 +254,7 @@ def restrict(store: Store, account: dict, reason: str = "requirements.past_due")
     },
 )
 def create_link(ctx: Ctx, params: dict):
+    ctx.platform_only("Account links")
     account = get_account(ctx, params["account"], param="account")
     if account["type"] != "express" and params["type"] == "account_onboarding" and account["type"] != "custom":
         raise invalid("You can only create account links for Express or Custom accounts.", param="account")
@@ -275,5 +282,6 @@ def create_link(ctx: Ctx, params: dict):
 
 @route("POST", "/v1/accounts/{account_id}/login_links", schema={})
 def create_login_link(ctx: Ctx, params: dict, account_id: str):
+    ctx.platform_only("Login links")
     get_account(ctx, account_id)
     return {"object": "login_link", "created": ctx.now, "url": f"{ctx.base_url}/_local/connect/dashboard/{account_id}"}

@@ -18,6 +18,7 @@ CREATE = {
 
 @route("POST", "/v1/webhook_endpoints", schema=CREATE)
 def create(ctx: Ctx, params: dict):
+    ctx.platform_only("Creating webhook endpoints")
     if not params["url"].startswith(("http://", "https://")):
         raise invalid("Invalid URL: URL must be publicly accessible.", param="url", code="url_invalid")
     endpoint = {
@@ -34,14 +35,14 @@ def create(ctx: Ctx, params: dict):
         "url": params["url"],
     }
     secret = "whsec_" + ctx.store.new_id("x", 32)[2:]
-    ctx.store.add(endpoint, secret=secret, connect=params.get("connect", False))
+    ctx.store.add(endpoint, owner=ctx.account, secret=secret, connect=params.get("connect", False))
     # Stripe shows the secret only in the response that creates the endpoint.
     return {**ctx.out(endpoint), "secret": secret}
 
 
 @route("GET", "/v1/webhook_endpoints/{endpoint_id}", schema={})
 def retrieve(ctx: Ctx, params: dict, endpoint_id: str):
-    return ctx.out(ctx.store.get(endpoint_id, "webhook_endpoint"))
+    return ctx.out(ctx.store.get(endpoint_id, "webhook_endpoint", owner=ctx.account))
 
 
 @route(
@@ -56,7 +57,7 @@ def retrieve(ctx: Ctx, params: dict, endpoint_id: str):
     },
 )
 def update(ctx: Ctx, params: dict, endpoint_id: str):
-    endpoint = ctx.store.get(endpoint_id, "webhook_endpoint")
+    endpoint = ctx.store.get(endpoint_id, "webhook_endpoint", owner=ctx.account)
     for key in ("url", "enabled_events", "description"):
         if key in params:
             endpoint[key] = params[key]
@@ -69,14 +70,14 @@ def update(ctx: Ctx, params: dict, endpoint_id: str):
 
 @route("DELETE", "/v1/webhook_endpoints/{endpoint_id}", schema={})
 def delete(ctx: Ctx, params: dict, endpoint_id: str):
-    ctx.store.get(endpoint_id, "webhook_endpoint")
+    ctx.store.get(endpoint_id, "webhook_endpoint", owner=ctx.account)
     ctx.store.objects[endpoint_id] = {"id": endpoint_id, "object": "webhook_endpoint", "deleted": True}
     return ctx.store.objects[endpoint_id]
 
 
 @route("GET", "/v1/webhook_endpoints", schema={"limit": "int", "starting_after": "str", "ending_before": "str"})
 def list_endpoints(ctx: Ctx, params: dict):
-    found = [e for e in ctx.store.find("webhook_endpoint") if not e.get("deleted")]
+    found = [e for e in ctx.store.find("webhook_endpoint", ctx.account) if not e.get("deleted")]
     return ctx.store.page(found, "/v1/webhook_endpoints", params)
 
 

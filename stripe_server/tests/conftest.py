@@ -50,6 +50,21 @@ def customer_with_card():
     return make
 
 
+def off_session_payment(customer, setup, amount: int, account=None, fee: int | None = None, **extra):
+    """A saved card charged off-session; with ``account`` a destination charge taking ``fee``."""
+    if account is not None:
+        extra = {"transfer_data": {"destination": account.id}, "application_fee_amount": fee, **extra}
+    return stripe.PaymentIntent.create(
+        amount=amount,
+        currency="usd",
+        customer=customer.id,
+        payment_method=setup.payment_method,
+        confirm=True,
+        off_session=True,
+        **extra,
+    )
+
+
 @pytest.fixture
 def connected_account(server):
     def make(enabled: bool = True):

@@ -10,6 +10,8 @@ import urllib.request
 import pytest
 import stripe
 
+from .conftest import off_session_payment
+
 DAY = 86400
 
 
@@ -69,16 +71,13 @@ def test_destination_charge_with_fee_moves_money_and_refund_reverses_it(fresh, c
     fresh.set_clock(1_900_000_000)
     account = connected_account()
     customer, setup = customer_with_card()
-    intent = stripe.PaymentIntent.create(
-        amount=11200,
-        currency="usd",
-        customer=customer.id,
-        payment_method=setup.payment_method,
-        confirm=True,
-        off_session=True,
+    intent = off_session_payment(
+        customer,
+        setup,
+        11200,
+        account,
+        2700,
         capture_method="manual",
-        transfer_data={"destination": account.id},
-        application_fee_amount=2700,
         on_behalf_of=account.id,
         transfer_group="booking-1",
     )
@@ -116,14 +115,7 @@ def test_separate_transfers_reversals_and_balance_rules(fresh, connected_account
         stripe.Transfer.create(amount=1000, currency="usd", destination=account.id)
     assert raised.value.code == "balance_insufficient"
     customer, setup = customer_with_card()
-    intent = stripe.PaymentIntent.create(
-        amount=5000,
-        currency="usd",
-        customer=customer.id,
-        payment_method=setup.payment_method,
-        confirm=True,
-        off_session=True,
-    )
+    intent = off_session_payment(customer, setup, 5000)
     transfer = stripe.Transfer.create(
         amount=4000,
         currency="usd",
@@ -184,17 +176,68 @@ def test_payout_failure_returns_the_funds(fresh, connected_account):
 def test_instant_payout_can_draw_on_pending_funds(fresh, connected_account, customer_with_card):
     account = connected_account()
     customer, setup = customer_with_card()
-    stripe.PaymentIntent.create(
-        amount=2000,
-        currency="usd",
-        customer=customer.id,
-        payment_method=setup.payment_method,
-        confirm=True,
-        off_session=True,
-        transfer_data={"destination": account.id},
-        application_fee_amount=500,
-    )
+    off_session_payment(customer, setup, 2000, account, 500)
     with pytest.raises(stripe.error.InvalidRequestError):
         stripe.Payout.create(amount=1500, currency="usd", stripe_account=account.id)
     instant = stripe.Payout.create(amount=1500, currency="usd", method="instant", stripe_account=account.id)
     assert instant.method == "instant"
+
+
+def test_stripe_account_scopes_every_resource_to_that_account(fresh, connected_account, customer_with_card):
+    """On behalf of another connected account (Stripe-Account), none of the platform's or the first
+    account's objects is visible, and platform-only requests change nothing."""
+    paid, other = connected_account(), connected_account()
+    customer, setup = customer_with_card()
+    intent = off_session_payment(customer, setup, 5000, paid, 500)
+    charge = stripe.Charge.retrieve(intent.latest_charge)
+    endpoint = stripe.WebhookEndpoint.create(url="http://127.0.0.1:9/hook", enabled_events=["*"])
+    as_other = {"stripe_account": other.id}
+
+    for listed in (
+        stripe.Transfer.list(**as_other),
+        stripe.ApplicationFee.list(**as_other),
+        stripe.WebhookEndpoint.list(**as_other),
+        stripe.Account.list(**as_other),
+        stripe.Customer.list(**as_other),
+        stripe.PaymentIntent.list(**as_other),
+        stripe.Charge.list(**as_other),
+        stripe.Refund.list(**as_other),
+    ):
+        assert listed.data == [], listed.url
+    assert [e.account for e in stripe.Event.list(limit=100, **as_other)] == [other.id]  # its own account.updated
+    for retrieve, object_id in (
+        (stripe.Transfer.retrieve, charge.transfer),
+        (stripe.ApplicationFee.retrieve, charge.application_fee),
+        (stripe.WebhookEndpoint.retrieve, endpoint.id),
+        (stripe.Account.retrieve, paid.id),
+        (stripe.Charge.retrieve, charge.id),
+        (stripe.Customer.retrieve, customer.id),
+    ):
+        with pytest.raises(stripe.error.InvalidRequestError) as raised:
+            retrieve(object_id, **as_other)
+        assert (raised.value.http_status, raised.value.code) == (404, "resource_missing"), retrieve
+    assert stripe.Account.retrieve(other.id, **as_other).id == other.id  # itself
+
+    fresh.topup(10000)
+    platform_before, other_before = stripe.Balance.retrieve(), stripe.Balance.retrieve(**as_other)
+    transfers_before = [t.id for t in stripe.Transfer.list(limit=100)]
+    refused = [
+        lambda: stripe.Transfer.create(amount=100, currency="usd", destination=paid.id, **as_other),
+        lambda: stripe.WebhookEndpoint.create(url="http://127.0.0.1:9/x", enabled_events=["*"], **as_other),
+        lambda: stripe.Account.create(type="express", **as_other),
+        lambda: stripe.Account.delete(paid.id, **as_other),
+        lambda: stripe.AccountLink.create(
+            account=other.id, type="account_onboarding", refresh_url="http://x/r", return_url="http://x/ok", **as_other
+        ),
+        lambda: stripe.Account.create_login_link(other.id, **as_other),
+    ]
+    for request in refused:
+        with pytest.raises(stripe.error.InvalidRequestError) as raised:
+            request()
+        assert raised.value.http_status == 400
+        assert f"(Stripe-Account: {other.id}) is not modelled" in raised.value.user_message
+    assert [t.id for t in stripe.Transfer.list(limit=100)] == transfers_before
+    assert [e.id for e in stripe.WebhookEndpoint.list(limit=100)] == [endpoint.id]
+    assert sorted(a.id for a in stripe.Account.list(limit=100)) == sorted([paid.id, other.id])
+    assert stripe.Balance.retrieve().to_dict() == platform_before.to_dict()
+    assert stripe.Balance.retrieve(**as_other).to_dict() == other_before.to_dict()

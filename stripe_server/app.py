@@ -10,7 +10,7 @@ import traceback
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
-from . import resources, stripejs  # noqa: F401 - registers the routes
+from . import expand, resources, stripejs  # noqa: F401 - registers the routes
 from .errors import StripeError
 from .forms import parse_form, validate
 from .resources.balance import refresh_statuses, settle_payouts
@@ -122,8 +122,9 @@ class Handler(BaseHTTPRequestHandler):
             ctx = Ctx(self.server.store, base_url=f"http://{self.headers.get('Host') or '127.0.0.1'}")
             api_key = self._authenticate(ctx, candidate.auth)
             if candidate.schema is not None:
-                params = validate(params, candidate.schema)
+                params = validate(params, candidate.schema, expand=candidate.returns is not None)
             ctx.expand = params.pop("expand", None) or []
+            expand.check(candidate.returns, ctx.expand)
             key = self.headers.get("Idempotency-Key") if method == "POST" and url.path.startswith("/v1/") else None
             if candidate.locked:
                 with ctx.store.lock:

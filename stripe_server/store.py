@@ -16,10 +16,22 @@ import tempfile
 import threading
 import time
 
-from .errors import missing
+from .errors import invalid, missing
 
 PLATFORM = "platform"
 _ALPHABET = string.ascii_letters + string.digits
+
+
+def in_range(value: int, bounds) -> bool:
+    """Stripe's timestamp filters: an exact time, or ``gt``/``gte``/``lt``/``lte`` bounds."""
+    if not isinstance(bounds, dict):
+        return value == bounds
+    return (
+        ("gt" not in bounds or value > bounds["gt"])
+        and ("gte" not in bounds or value >= bounds["gte"])
+        and ("lt" not in bounds or value < bounds["lt"])
+        and ("lte" not in bounds or value <= bounds["lte"])
+    )
 
 
 class Clock:
@@ -106,8 +118,16 @@ class Store:
         return found
 
     def page(self, objects: list[dict], url: str, params: dict) -> dict:
-        """Stripe's cursor pagination over a newest-first list."""
-        limit = max(1, min(100, int(params.get("limit") or 10)))
+        """Stripe's cursor pagination over a newest-first list, filtered by ``created`` if asked."""
+        if params.get("created") is not None:
+            objects = [obj for obj in objects if in_range(obj["created"], params["created"])]
+        limit = params.get("limit", 10)
+        if not 1 <= limit <= 100:
+            raise invalid(
+                "This value must be greater than or equal to 1 and less than or equal to 100.",
+                param="limit",
+                code="parameter_invalid_integer",
+            )
         ids = [obj["id"] for obj in objects]
         if params.get("starting_after") in ids:
             objects = objects[ids.index(params["starting_after"]) + 1 :]

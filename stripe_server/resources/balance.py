@@ -9,9 +9,10 @@ balance transactions, split by whether ``available_on`` has passed.
 
 from __future__ import annotations
 
-from ..errors import balance_insufficient, invalid
+from ..errors import balance_insufficient, invalid, missing
+from ..forms import LIST, UNSUPPORTED
 from ..routing import Ctx, route
-from ..store import Store
+from ..store import Store, in_range
 from .customers import merge_metadata
 
 DAY = 86400
@@ -117,14 +118,12 @@ def retrieve_txn(ctx: Ctx, params: dict, txn_id: str):
     "GET",
     "/v1/balance_transactions",
     schema={
-        "limit": "int",
-        "starting_after": "str",
-        "ending_before": "str",
+        **LIST,
         "type": "str",
         "source": "str",
-        "payout": "str",
-        "currency": "str",
-        "created": "any",
+        # Only automatic payouts' transactions are listed by payout on Stripe; there are none here.
+        "payout": UNSUPPORTED,
+        "currency": "currency",
     },
 )
 def list_txns(ctx: Ctx, params: dict):
@@ -137,7 +136,7 @@ def list_txns(ctx: Ctx, params: dict):
 
 PAYOUT = {
     "amount!": "int",
-    "currency!": "str",
+    "currency!": "currency",
     "method": "enum:standard|instant",
     "description": "str",
     "metadata": "metadata",
@@ -152,6 +151,10 @@ def create_payout(ctx: Ctx, params: dict):
     amount, method = params["amount"], params.get("method", "standard")
     if amount <= 0:
         raise invalid("Invalid positive integer", param="amount", code="parameter_invalid_integer")
+    account = ctx.store.objects.get(ctx.account) or {}
+    banks = [bank["id"] for bank in (account.get("external_accounts") or {}).get("data", [])]
+    if params.get("destination") and params["destination"] not in banks:
+        raise missing("external_account", params["destination"], param="destination")
     available, pending = totals(ctx.store, ctx.account, params["currency"])
     spendable = available + pending if method == "instant" else available
     if amount > spendable:
@@ -169,7 +172,7 @@ def create_payout(ctx: Ctx, params: dict):
         "created": now,
         "currency": params["currency"],
         "description": params.get("description"),
-        "destination": params.get("destination") or "ba_" + ctx.account[-16:],
+        "destination": params.get("destination") or (banks[0] if banks else "ba_" + ctx.account[-16:]),
         "failure_balance_transaction": None,
         "failure_code": None,
         "failure_message": None,
@@ -234,15 +237,15 @@ def update_payout(ctx: Ctx, params: dict, payout_id: str):
     "GET",
     "/v1/payouts",
     schema={
-        "limit": "int",
-        "starting_after": "str",
-        "ending_before": "str",
-        "status": "str",
-        "created": "any",
-        "arrival_date": "any",
+        **LIST,
+        "status": "enum:canceled|failed|in_transit|paid|pending",
+        "arrival_date": "range",
         "destination": "str",
     },
 )
 def list_payouts(ctx: Ctx, params: dict):
-    filters = {"status": params["status"]} if params.get("status") else {}
-    return ctx.store.page(ctx.store.find("payout", ctx.account, **filters), "/v1/payouts", params)
+    filters = {key: params[key] for key in ("status", "destination") if params.get(key)}
+    found = ctx.store.find("payout", ctx.account, **filters)
+    if params.get("arrival_date") is not None:
+        found = [payout for payout in found if in_range(payout["arrival_date"], params["arrival_date"])]
+    return ctx.store.page(found, "/v1/payouts", params)

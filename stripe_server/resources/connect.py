@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 
 from ..errors import invalid, missing
+from ..forms import LIST, UNSUPPORTED
 from ..routing import Ctx, route
 from ..store import PLATFORM, Store
 from .customers import merge_metadata
@@ -37,18 +38,44 @@ def _requirements(due: list[str], disabled_reason: str | None) -> dict:
     }
 
 
+# What an Express account's platform may set; Stripe's other account fields (people, documents,
+# company details, external accounts) are collected by the onboarding page, and refused here.
+BUSINESS_PROFILE = {
+    "mcc": "str",
+    "name": "str",
+    "product_description": "str",
+    "support_email": "str",
+    "support_phone": "str",
+    "support_url": "str",
+    "url": "str",
+}
+SETTINGS = {
+    "payouts": {
+        # Stored as given; payouts happen only when created through the API (no automatic payouts).
+        "schedule": {"interval": "enum:daily|manual|monthly|weekly", "delay_days": ("int", "enum:minimum")},
+        "statement_descriptor": "str",
+        "debit_negative_balances": "bool",
+    },
+    "payments": {"statement_descriptor": "str"},
+}
+CAPABILITIES = {"card_payments": {"requested": "bool"}, "transfers": {"requested": "bool"}}
+TOS_ACCEPTANCE = {"date": "int", "ip": "str", "user_agent": "str"}
+UPDATE = {
+    "email": "str",
+    "metadata": "metadata",
+    "business_profile": BUSINESS_PROFILE,
+    "business_type": "enum:individual|company|non_profit|government_entity|",
+    "settings": SETTINGS,
+    "capabilities": CAPABILITIES,
+    "tos_acceptance": TOS_ACCEPTANCE,
+}
 CREATE = {
+    **UPDATE,
     "type": "enum:express|standard|custom",
     "country": "str",
-    "email": "str",
-    "capabilities": {"card_payments": {"requested": "bool"}, "transfers": {"requested": "bool"}},
     "business_type": "enum:individual|company|non_profit|government_entity",
-    "business_profile": "any",
-    "metadata": "metadata",
-    "settings": "any",
-    "tos_acceptance": "any",
-    "controller": "any",
-    "default_currency": "str",
+    "controller": UNSUPPORTED,
+    "default_currency": "currency",
 }
 
 
@@ -56,7 +83,6 @@ CREATE = {
 def create(ctx: Ctx, params: dict):
     ctx.platform_only("Creating connected accounts")
     account_id = ctx.store.new_id("acct", 16)
-    requested = [name for name, value in (params.get("capabilities") or {}).items() if (value or {}).get("requested")]
     account = {
         "id": account_id,
         "object": "account",
@@ -72,17 +98,16 @@ def create(ctx: Ctx, params: dict):
             "support_phone": None,
             "support_url": None,
             "url": None,
-            **(params.get("business_profile") or {}),
         },
-        "business_type": params.get("business_type"),
-        "capabilities": {name: "inactive" for name in requested},
+        "business_type": None,
+        "capabilities": {},
         "charges_enabled": False,
         "controller": {"is_controller": True, "type": "application"},
         "country": params.get("country", "US"),
         "created": ctx.now,
         "default_currency": params.get("default_currency", "usd"),
         "details_submitted": False,
-        "email": params.get("email"),
+        "email": None,
         "external_accounts": {
             "object": "list",
             "data": [],
@@ -90,7 +115,7 @@ def create(ctx: Ctx, params: dict):
             "url": f"/v1/accounts/{account_id}/external_accounts",
         },
         "future_requirements": _requirements([], None),
-        "metadata": params.get("metadata") or {},
+        "metadata": {},
         "payouts_enabled": False,
         "requirements": _requirements(ONBOARDING_FIELDS, "requirements.past_due"),
         "settings": {
@@ -122,8 +147,35 @@ def create(ctx: Ctx, params: dict):
         "tos_acceptance": {"date": None, "ip": None, "user_agent": None},
         "type": params.get("type", "express"),
     }
-    ctx.store.add(account, owner="platform")
+    _apply(account, params)
+    ctx.store.add(account, owner=PLATFORM)
     return ctx.out(account)
+
+
+def _apply(account: dict, params: dict) -> None:
+    """The fields a platform sets on create and update (Stripe merges nested objects)."""
+    if "email" in params:
+        account["email"] = params["email"] or None
+    if "metadata" in params:
+        account["metadata"] = merge_metadata(account["metadata"], params["metadata"])
+    if "business_type" in params:
+        account["business_type"] = params["business_type"] or None
+    for key in ("business_profile", "settings", "tos_acceptance"):
+        _merge(account[key], params.get(key) or {})
+    for name, request in (params.get("capabilities") or {}).items():
+        if request and request.get("requested") is False:
+            account["capabilities"].pop(name, None)
+        elif request and request.get("requested"):
+            # A capability requested after onboarding needs nothing more from an individual here.
+            account["capabilities"].setdefault(name, "active" if account["details_submitted"] else "inactive")
+
+
+def _merge(target: dict, update: dict) -> None:
+    for key, value in update.items():
+        if isinstance(value, dict) and isinstance(target.get(key), dict):
+            _merge(target[key], value)
+        else:
+            target[key] = None if value == "" else value
 
 
 def get_account(ctx: Ctx, account_id: str, param: str | None = None) -> dict:
@@ -153,29 +205,11 @@ def retrieve_own(ctx: Ctx, params: dict):
     return ctx.out(get_account(ctx, ctx.account))
 
 
-@route(
-    "POST",
-    "/v1/accounts/{account_id}",
-    schema={
-        "email": "str",
-        "metadata": "metadata",
-        "business_profile": "any",
-        "business_type": "str",
-        "settings": "any",
-        "capabilities": "any",
-    },
-)
+@route("POST", "/v1/accounts/{account_id}", schema=UPDATE)
 def update(ctx: Ctx, params: dict, account_id: str):
     account = get_account(ctx, account_id)
     before = copy.deepcopy(account)
-    if "email" in params:
-        account["email"] = params["email"] or None
-    if "metadata" in params:
-        account["metadata"] = merge_metadata(account["metadata"], params["metadata"])
-    if "business_profile" in params:
-        account["business_profile"].update(params["business_profile"] or {})
-    if "business_type" in params:
-        account["business_type"] = params["business_type"] or None
+    _apply(account, params)
     emit_updated(ctx.store, account, before)
     return ctx.out(account)
 
@@ -188,9 +222,7 @@ def delete(ctx: Ctx, params: dict, account_id: str):
     return ctx.store.objects[account_id]
 
 
-@route(
-    "GET", "/v1/accounts", schema={"limit": "int", "starting_after": "str", "ending_before": "str", "created": "any"}
-)
+@route("GET", "/v1/accounts", schema=LIST)
 def list_accounts(ctx: Ctx, params: dict):
     # A connected account has no connected accounts of its own.
     found = [a for a in ctx.store.find("account") if not a.get("deleted")] if ctx.account == PLATFORM else []
@@ -249,8 +281,12 @@ def restrict(store: Store, account: dict, reason: str = "requirements.past_due")
         "refresh_url": "str",
         "return_url": "str",
         "type!": "enum:account_onboarding|account_update",
-        "collect": "any",
-        "collection_options": "any",
+        # The local page collects everything whatever these say (it has no form to shorten).
+        "collect": "enum:currently_due|eventually_due",
+        "collection_options": {
+            "fields": "enum:currently_due|eventually_due",
+            "future_requirements": "enum:include|omit",
+        },
     },
 )
 def create_link(ctx: Ctx, params: dict):

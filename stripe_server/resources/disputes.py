@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..errors import invalid
+from ..forms import LIST
 from ..routing import Ctx, route
 from ..store import Store
 from .balance import post
@@ -128,15 +129,15 @@ def retrieve(ctx: Ctx, params: dict, dispute_id: str):
     return ctx.out(ctx.store.get(dispute_id, "dispute", owner=ctx.account))
 
 
-@route("POST", "/v1/disputes/{dispute_id}", schema={"evidence": "any", "metadata": "metadata", "submit": "bool"})
+@route(
+    "POST",
+    "/v1/disputes/{dispute_id}",
+    schema={"evidence": {key: "str" for key in EVIDENCE_KEYS}, "metadata": "metadata", "submit": "bool"},
+)
 def update(ctx: Ctx, params: dict, dispute_id: str):
     dispute = ctx.store.get(dispute_id, "dispute", owner=ctx.account)
     previous = {"status": dispute["status"]}
     for key, value in (params.get("evidence") or {}).items():
-        if key not in EVIDENCE_KEYS:
-            raise invalid(
-                f"Received unknown parameter: evidence[{key}]", param=f"evidence[{key}]", code="parameter_unknown"
-            )
         dispute["evidence"][key] = value
         dispute["evidence_details"]["has_evidence"] = True
     if "metadata" in params:
@@ -159,12 +160,9 @@ def close(ctx: Ctx, params: dict, dispute_id: str):
     "GET",
     "/v1/disputes",
     schema={
-        "limit": "int",
-        "starting_after": "str",
-        "ending_before": "str",
+        **LIST,
         "charge": "str",
         "payment_intent": "str",
-        "created": "any",
     },
 )
 def list_disputes(ctx: Ctx, params: dict):

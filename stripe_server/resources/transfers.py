@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..errors import balance_insufficient, invalid
+from ..forms import LIST, PAGE
 from ..routing import Ctx, route
 from ..store import PLATFORM
 from .balance import post, totals
@@ -185,7 +186,7 @@ def refund_application_fee(ctx: Ctx, fee: dict, amount: int, metadata: dict | No
 
 TRANSFER = {
     "amount!": "int",
-    "currency!": "str",
+    "currency!": "currency",
     "destination!": "str",
     "source_transaction": "str",
     "transfer_group": "str",
@@ -246,9 +247,6 @@ def update(ctx: Ctx, params: dict, transfer_id: str):
     return ctx.out(transfer)
 
 
-LIST = {"limit": "int", "starting_after": "str", "ending_before": "str", "created": "any"}
-
-
 @route("GET", "/v1/transfers", schema={**LIST, "destination": "str", "transfer_group": "str"})
 def list_transfers(ctx: Ctx, params: dict):
     filters = {key: params[key] for key in ("destination", "transfer_group") if params.get(key)}
@@ -275,7 +273,7 @@ def create_reversal(ctx: Ctx, params: dict, transfer_id: str):
     )
 
 
-@route("GET", "/v1/transfers/{transfer_id}/reversals", schema=LIST)
+@route("GET", "/v1/transfers/{transfer_id}/reversals", schema=PAGE)
 def list_reversals(ctx: Ctx, params: dict, transfer_id: str):
     ctx.store.get(transfer_id, "transfer", owner=ctx.account)
     found = ctx.store.find("transfer_reversal", ctx.account, transfer=transfer_id)
@@ -315,7 +313,7 @@ def create_fee_refund(ctx: Ctx, params: dict, fee_id: str):
     return ctx.out(refund_application_fee(ctx, fee, amount, params.get("metadata")))
 
 
-@route("GET", "/v1/application_fees/{fee_id}/refunds", schema=LIST)
+@route("GET", "/v1/application_fees/{fee_id}/refunds", schema=PAGE)
 def list_fee_refunds(ctx: Ctx, params: dict, fee_id: str):
     ctx.store.get(fee_id, "application_fee", owner=ctx.account)
     found = ctx.store.find("fee_refund", ctx.account, fee=fee_id)

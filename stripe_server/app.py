@@ -6,6 +6,7 @@ import hashlib
 import json
 import secrets
 import sys
+import threading
 import traceback
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
@@ -28,11 +29,26 @@ CORS_HEADERS = {
 }
 
 
+TICK_SECONDS = 1.0
+
+
 def tick(store: Store) -> None:
     """Let the clock's consequences happen: lapsed authorizations, arrived payouts, funds available."""
     expire_authorizations(store)
     settle_payouts(store)
     refresh_statuses(store)
+
+
+def tick_until(store: Store, stopped: threading.Event, every: float = TICK_SECONDS) -> None:
+    """Apply what falls due as real time passes even when no request comes (``make run``: an
+    authorization lapses, a payout arrives and its webhook goes out on time). Requests and clock
+    moves also tick, so tests with a pinned clock see every effect at once."""
+    while not stopped.wait(every):
+        try:
+            with store.lock:
+                tick(store)
+        except Exception:  # noqa: BLE001 - one bad object must not stop time for the rest
+            traceback.print_exc(file=sys.stderr)
 
 
 class StripeServer(ThreadingHTTPServer):

@@ -45,7 +45,10 @@ class Clock:
         self.frozen_at: int | None = None
 
     def now(self) -> int:
-        return self.frozen_at if self.frozen_at is not None else int(time.time())
+        return self.frozen_at if self.frozen_at is not None else self.real_now()
+
+    def real_now(self) -> int:
+        return int(time.time())
 
     def set(self, now: int) -> None:
         self.frozen_at = int(now)

@@ -17,6 +17,16 @@ from .customers import merge_metadata
 
 DAY = 86400
 PAYOUT_DAYS = 2
+# Why a bank returns a payout, and what Stripe says then (a few of Stripe's failure codes).
+PAYOUT_FAILURES = {
+    "account_closed": "The bank account has been closed.",
+    "account_frozen": "The bank account has been frozen.",
+    "could_not_process": "The bank could not process this payout.",
+    "declined": "The bank has declined this transfer. Please contact the bank before retrying.",
+    "insufficient_funds": "Your Stripe account has insufficient funds to cover the payout.",
+    "no_account": "The bank account details on file are probably incorrect. No bank account could be located "
+    "with those details.",
+}
 
 
 def stripe_fee(amount: int) -> int:
@@ -81,11 +91,12 @@ def totals(store: Store, owner: str, currency: str = "usd") -> tuple[int, int]:
     return available, pending
 
 
-def refresh_statuses(store: Store) -> None:
+def refresh_statuses(store: Store, *, everything: bool = False) -> None:
+    """Pending funds whose day has come are available; with ``everything`` (the clock was set back)
+    available ones whose day is still to come are pending again."""
     now = store.now()
-    for txn in store.find("balance_transaction", status="pending"):
-        if txn["available_on"] <= now:
-            txn["status"] = "available"
+    for txn in store.find("balance_transaction", **({} if everything else {"status": "pending"})):
+        txn["status"] = "available" if txn["available_on"] <= now else "pending"
 
 
 @route("GET", "/v1/balance", schema={})
@@ -212,7 +223,7 @@ def fail_payout(store: Store, payout: dict, code: str = "account_closed") -> dic
     previous = {"status": payout["status"]}
     payout["status"] = "failed"
     payout["failure_code"] = code
-    payout["failure_message"] = "The bank account has been closed."
+    payout["failure_message"] = PAYOUT_FAILURES[code]
     txn = post(store, owner, amount=payout["amount"], type="payout_failure", source=payout["id"])
     payout["failure_balance_transaction"] = txn["id"]
     store.emit("payout.failed", payout, account=owner, previous=previous)

@@ -10,6 +10,24 @@ from .balance import post
 from .customers import merge_metadata
 
 DISPUTE_FEE = 1500
+# Stripe's dispute reasons (what the cardholder's bank gives).
+REASONS = [
+    "bank_cannot_process",
+    "check_returned",
+    "credit_not_processed",
+    "customer_initiated",
+    "debit_not_authorized",
+    "duplicate",
+    "fraudulent",
+    "general",
+    "incorrect_account_details",
+    "insufficient_funds",
+    "noncompliant",
+    "product_not_received",
+    "product_unacceptable",
+    "subscription_canceled",
+    "unrecognized",
+]
 EVIDENCE_KEYS = [
     "access_activity_log",
     "billing_address",
@@ -48,7 +66,15 @@ def open_dispute(store: Store, charge: dict, amount: int | None = None, reason: 
     if charge["disputed"]:
         raise invalid(f"Charge {charge['id']} has already been disputed.")
     owner = store.owner(charge["id"])
-    amount = amount or charge["amount_captured"] - sum(r["amount"] for r in charge["refunds"]["data"])
+    disputable = charge["amount_captured"] - sum(r["amount"] for r in charge["refunds"]["data"])
+    if amount is None:
+        amount = disputable
+    if not 0 < amount <= disputable:
+        raise invalid(
+            f"A dispute of charge {charge['id']} is for 1 to {disputable} cents (captured less refunded), "
+            f"not {amount}.",
+            param="amount",
+        )
     now = store.now()
     dispute = {
         "id": store.new_id("dp"),

@@ -319,5 +319,9 @@ def create_link(ctx: Ctx, params: dict):
 @route("POST", "/v1/accounts/{account_id}/login_links", schema={})
 def create_login_link(ctx: Ctx, params: dict, account_id: str):
     ctx.platform_only("Login links")
-    get_account(ctx, account_id)
+    account = get_account(ctx, account_id)
+    if account["type"] != "express":
+        raise invalid("You can only create login links for Express accounts.", param="account")
+    if not account["details_submitted"]:
+        raise invalid("Cannot create a login link for an account that has not completed onboarding.", param="account")
     return {"object": "login_link", "created": ctx.now, "url": f"{ctx.base_url}/_local/connect/dashboard/{account_id}"}

@@ -69,6 +69,18 @@ def check_destination(ctx: Ctx, account_id: str, param: str) -> None:
         )
 
 
+def check_on_behalf_of(ctx: Ctx, account_id: str) -> None:
+    """The settlement merchant of a charge made on behalf of a connected account must be able to
+    take card payments (Stripe checks its ``card_payments`` capability)."""
+    account = ctx.store.get(account_id, "account", param="on_behalf_of")
+    if account["capabilities"].get("card_payments") != "active":
+        raise invalid(
+            f"The account {account_id} given as on_behalf_of needs the card_payments capability active to "
+            "settle charges on its behalf.",
+            param="on_behalf_of",
+        )
+
+
 def get_intent(ctx: Ctx, intent_id: str, client_secret: str | None = None) -> dict:
     intent = ctx.store.get(intent_id, "payment_intent", owner=ctx.account)
     check_client_secret(ctx, intent, client_secret)
@@ -103,8 +115,23 @@ def create(ctx: Ctx, params: dict):
     transfer_data = params.get("transfer_data")
     if transfer_data:
         check_destination(ctx, transfer_data["destination"], "transfer_data[destination]")
+        if transfer_data.get("amount") is not None and not 0 < transfer_data["amount"] <= amount:
+            raise invalid(
+                "transfer_data[amount] must be a positive integer no greater than the amount.",
+                param="transfer_data[amount]",
+            )
+        if transfer_data.get("amount") is not None and params.get("application_fee_amount") is not None:
+            # The platform keeps amount - transfer_data[amount]; a fee on top would be counted twice.
+            raise invalid(
+                "You cannot specify both application_fee_amount and transfer_data[amount].",
+                param="application_fee_amount",
+            )
     if params.get("on_behalf_of"):
-        ctx.store.get(params["on_behalf_of"], "account", param="on_behalf_of")
+        check_on_behalf_of(ctx, params["on_behalf_of"])
+        if transfer_data and transfer_data["destination"] != params["on_behalf_of"]:
+            raise invalid(
+                "The on_behalf_of account must be the same as transfer_data[destination].", param="on_behalf_of"
+            )
     if params.get("application_fee_amount") is not None and not transfer_data and ctx.account == "platform":
         raise invalid(
             "Can only apply an application_fee_amount when the PaymentIntent is attempting a direct payment "
@@ -270,7 +297,8 @@ def attempt_payment(ctx: Ctx, intent: dict, *, authenticated: bool) -> None:
     intent["next_action"] = None
     if intent["setup_future_usage"] and intent["customer"]:
         attach_to_customer(ctx, method, ctx.store.objects[intent["customer"]])
-        private_method["set_up"] = True
+        # Saved for off-session use, the authenticated card needs none later (4000002500003155).
+        private_method["set_up"] = private_method.get("set_up") or intent["setup_future_usage"] == "off_session"
     ctx.emit("charge.succeeded", charge)
     if intent["capture_method"] == "manual":
         intent["status"] = "requires_capture"
@@ -344,6 +372,14 @@ def capture(ctx: Ctx, params: dict, intent_id: str):
     fee = params.get("application_fee_amount", intent["application_fee_amount"])
     if fee is not None and fee > amount:
         raise invalid("The application fee amount cannot exceed the captured amount.", param="application_fee_amount")
+    transfer_amount = (params.get("transfer_data") or {}).get("amount")
+    if transfer_amount is None:
+        transfer_amount = (intent["transfer_data"] or {}).get("amount")
+    if transfer_amount is not None and fee is not None:
+        raise invalid(
+            "You cannot specify both application_fee_amount and transfer_data[amount].",
+            param="application_fee_amount",
+        )
     if "metadata" in params:
         intent["metadata"] = merge_metadata(intent["metadata"], params["metadata"])
     if params.get("transfer_data", {}).get("amount") is not None and intent["transfer_data"]:

@@ -7,7 +7,7 @@ from ..errors import StripeError, invalid, unexpected_state
 from ..forms import LIST, UNSUPPORTED
 from ..routing import Ctx, route
 from .customers import get_customer, merge_metadata
-from .payment_intents import check_client_secret, method_types, next_action
+from .payment_intents import check_client_secret, check_on_behalf_of, method_types, next_action
 from .payment_methods import attach_to_customer, card_error, resolve_payment_method
 
 CONFIRM = {
@@ -46,6 +46,8 @@ def get_setup(ctx: Ctx, setup_id: str, client_secret: str | None = None) -> dict
 def create(ctx: Ctx, params: dict):
     if params.get("customer"):
         get_customer(ctx, params["customer"], param="customer")
+    if params.get("on_behalf_of"):
+        check_on_behalf_of(ctx, params["on_behalf_of"])
     setup_id = ctx.store.new_id("seti")
     setup = {
         "id": setup_id,
@@ -131,8 +133,10 @@ def attempt_setup(ctx: Ctx, setup: dict, *, authenticated: bool) -> None:
         return
     if setup["customer"]:
         attach_to_customer(ctx, method, ctx.store.objects[setup["customer"]])
-    # What 4000002500003155 needs: once set up, later off-session payments need no authentication.
-    ctx.store.private(method["id"])["set_up"] = True
+    # What 4000002500003155 needs: once set up for off-session use, later off-session payments need
+    # no authentication. A card set up for on-session use only has no such mandate.
+    if setup["usage"] == "off_session":
+        ctx.store.private(method["id"])["set_up"] = True
     setup["status"] = "succeeded"
     setup["next_action"] = None
     ctx.emit("setup_intent.succeeded", setup)

@@ -11,7 +11,7 @@ import traceback
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
-from . import expand, resources, stripejs  # noqa: F401 - registers the routes
+from . import expand, resources, shapes, stripejs  # noqa: F401 - registers the routes
 from .errors import StripeError
 from .forms import parse_form, validate
 from .resources.balance import refresh_statuses, settle_payouts
@@ -156,6 +156,8 @@ class Handler(BaseHTTPRequestHandler):
             traceback.print_exc(file=sys.stderr)
             status, body, headers = 500, StripeError("An unknown error occurred", type="api_error").body(), {}
         headers = {"Request-Id": request_id, **headers}
+        if isinstance(body, dict) and self.path.startswith("/v1/"):
+            shapes.record(body)
         if isinstance(body, Response):
             self._send(body.status, body.body.encode(), body.content_type, {**headers, **body.headers})
         else:

@@ -16,6 +16,7 @@ import tempfile
 import threading
 import time
 
+from . import shapes
 from .errors import invalid, missing
 
 PLATFORM = "platform"
@@ -183,6 +184,7 @@ class Store:
             event["account"] = account
         owner = account if account else PLATFORM
         self.add(event, owner=owner)
+        shapes.record(event)
         if self.on_event is not None:
             self.on_event(event)
         return event

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import hashlib
 
 from ..errors import invalid, missing
 from ..forms import LIST, UNSUPPORTED
@@ -79,11 +80,9 @@ CREATE = {
 }
 
 
-@route("POST", "/v1/accounts", schema=CREATE)
-def create(ctx: Ctx, params: dict):
-    ctx.platform_only("Creating connected accounts")
-    account_id = ctx.store.new_id("acct", 16)
-    account = {
+def new_account(account_id: str, *, created: int, type: str = "express", country: str = "US", currency: str = "usd"):  # noqa: A002
+    """An account as Stripe shows it before onboarding: nothing enabled, everything due."""
+    return {
         "id": account_id,
         "object": "account",
         "business_profile": {
@@ -103,9 +102,9 @@ def create(ctx: Ctx, params: dict):
         "capabilities": {},
         "charges_enabled": False,
         "controller": {"is_controller": True, "type": "application"},
-        "country": params.get("country", "US"),
-        "created": ctx.now,
-        "default_currency": params.get("default_currency", "usd"),
+        "country": country,
+        "created": created,
+        "default_currency": currency,
         "details_submitted": False,
         "email": None,
         "external_accounts": {
@@ -145,8 +144,43 @@ def create(ctx: Ctx, params: dict):
             "sepa_debit_payments": {},
         },
         "tos_acceptance": {"date": None, "ip": None, "user_agent": None},
-        "type": params.get("type", "express"),
+        "type": type,
     }
+
+
+def bank_account(account_id: str, holder: str | None = None) -> dict:
+    """The test bank account that onboarding adds (Stripe's test routing number 110000000)."""
+    return {
+        "id": "ba_" + account_id[5:],
+        "object": "bank_account",
+        "account": account_id,
+        "account_holder_name": holder,
+        "account_holder_type": "individual",
+        "account_type": None,
+        "available_payout_methods": ["standard", "instant"],
+        "bank_name": "STRIPE TEST BANK",
+        "country": "US",
+        "currency": "usd",
+        "customer": None,
+        "default_for_currency": True,
+        "fingerprint": hashlib.sha256(account_id.encode()).hexdigest()[:16],
+        "last4": "6789",
+        "metadata": {},
+        "routing_number": "110000000",
+        "status": "new",
+    }
+
+
+@route("POST", "/v1/accounts", schema=CREATE)
+def create(ctx: Ctx, params: dict):
+    ctx.platform_only("Creating connected accounts")
+    account = new_account(
+        ctx.store.new_id("acct", 16),
+        created=ctx.now,
+        type=params.get("type", "express"),
+        country=params.get("country", "US"),
+        currency=params.get("default_currency", "usd"),
+    )
     _apply(account, params)
     ctx.store.add(account, owner=PLATFORM)
     return ctx.out(account)
@@ -190,18 +224,33 @@ def retrieve(ctx: Ctx, params: dict, account_id: str):
     return ctx.out(get_account(ctx, account_id))
 
 
+PLATFORM_ACCOUNT_ID = "acct_localplatform"
+PLATFORM_CREATED = 1_577_836_800  # 2020-01-01: the local platform account has always existed
+
+
+def platform_account() -> dict:
+    """The platform's own account (``GET /v1/account`` without ``Stripe-Account``): a standard
+    account in the US, onboarded, taking card payments and paid out to its test bank account."""
+    account = new_account(PLATFORM_ACCOUNT_ID, created=PLATFORM_CREATED, type="standard")
+    account.update(
+        business_profile={**account["business_profile"], "name": "InstaInstru (local)"},
+        business_type="company",
+        capabilities={"card_payments": "active", "transfers": "active"},
+        charges_enabled=True,
+        controller={"type": "account"},
+        details_submitted=True,
+        payouts_enabled=True,
+        requirements=_requirements([], None),
+    )
+    account["settings"]["dashboard"]["display_name"] = "InstaInstru (local)"
+    account["external_accounts"]["data"] = [bank_account(PLATFORM_ACCOUNT_ID, "InstaInstru")]
+    return account
+
+
 @route("GET", "/v1/account", schema={})
 def retrieve_own(ctx: Ctx, params: dict):
     if ctx.account == PLATFORM:
-        return {
-            "id": "acct_localplatform",
-            "object": "account",
-            "charges_enabled": True,
-            "payouts_enabled": True,
-            "country": "US",
-            "default_currency": "usd",
-            "type": "standard",
-        }
+        return ctx.out(platform_account())
     return ctx.out(get_account(ctx, ctx.account))
 
 
@@ -245,19 +294,7 @@ def enable(store: Store, account: dict) -> None:
         charges_enabled=True, payouts_enabled=True, details_submitted=True, requirements=_requirements([], None)
     )
     account["tos_acceptance"] = {"date": now, "ip": "127.0.0.1", "user_agent": "local"}
-    account["external_accounts"]["data"] = [
-        {
-            "id": "ba_" + account["id"][5:],
-            "object": "bank_account",
-            "account": account["id"],
-            "bank_name": "STRIPE TEST BANK",
-            "country": "US",
-            "currency": "usd",
-            "last4": "6789",
-            "status": "new",
-            "default_for_currency": True,
-        }
-    ]
+    account["external_accounts"]["data"] = [bank_account(account["id"])]
     emit_updated(store, account, before)
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from .. import pages
+from .. import pages, shapes
 from ..errors import invalid
 from ..routing import Ctx, Response, redirect, route
 from ..store import PLATFORM
@@ -86,6 +86,12 @@ def snapshot(ctx: Ctx, params: dict):
         raise invalid("The server was started without --state-file.")
     DISPATCHER["save"]()
     return {"saved": True}
+
+
+@route("GET", "/_local/shapes", schema={}, auth="none")
+def shapes_seen(ctx: Ctx, params: dict):
+    """One example of every object shape answered so far (for the contract test)."""
+    return {"object": "local.shapes", "examples": shapes.examples()}
 
 
 @route("GET", "/_local/deliveries", schema={"type": "str", "event": "str", "endpoint": "str"}, auth="none")

@@ -72,6 +72,9 @@ class Store:
     def reset(self) -> None:
         with self.lock:
             self.objects: dict[str, dict] = {}
+            # The ids of each object type in insertion order, so lists and the clock's checks read
+            # only their own type (an object keeps its type: a deleted one becomes a tombstone).
+            self.kinds: dict[str, dict[str, None]] = {}
             # Per object: owner account, kind, insertion sequence and private data (card number).
             self.meta: dict[str, dict] = {}
             self.idempotency: dict[str, dict] = {}
@@ -88,6 +91,7 @@ class Store:
     def add(self, obj: dict, *, owner: str = PLATFORM, **private) -> dict:
         self.sequence += 1
         self.objects[obj["id"]] = obj
+        self.kinds.setdefault(obj["object"], {})[obj["id"]] = None
         self.meta[obj["id"]] = {"owner": owner, "seq": self.sequence, **private}
         return obj
 
@@ -111,15 +115,15 @@ class Store:
 
     def find(self, kind: str, owner: str | None = None, **filters) -> list[dict]:
         """Objects of ``kind``, newest first, whose top-level fields equal ``filters``."""
-        found = [
-            obj
-            for object_id, obj in self.objects.items()
-            if obj.get("object") == kind
-            and (owner is None or self.meta[object_id]["owner"] == owner)
-            and all(obj.get(key) == value for key, value in filters.items())
+        # Ids are inserted in sequence order, so reading them backwards is newest first.
+        objects, meta = self.objects, self.meta
+        return [
+            objects[object_id]
+            for object_id in reversed(self.kinds.get(kind, {}))
+            if objects[object_id].get("object") == kind
+            and (owner is None or meta[object_id]["owner"] == owner)
+            and all(objects[object_id].get(key) == value for key, value in filters.items())
         ]
-        found.sort(key=lambda obj: self.meta[obj["id"]]["seq"], reverse=True)
-        return found
 
     def page(self, objects: list[dict], url: str, params: dict) -> dict:
         """Stripe's cursor pagination over a newest-first list, filtered by ``created`` if asked."""
@@ -216,6 +220,9 @@ class Store:
         with self.lock:
             self.objects = data["objects"]
             self.meta = data["meta"]
+            self.kinds = {}
+            for object_id in sorted(self.objects, key=lambda object_id: self.meta[object_id]["seq"]):
+                self.kinds.setdefault(self.objects[object_id]["object"], {})[object_id] = None
             self.idempotency = data["idempotency"]
             self.sequence = data["sequence"]
             self.clock.frozen_at = data.get("clock_frozen_at")

@@ -6,11 +6,12 @@ import hashlib
 import json
 import secrets
 import sys
+import threading
 import traceback
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
-from . import resources, stripejs  # noqa: F401 - registers the routes
+from . import expand, resources, shapes, stripejs  # noqa: F401 - registers the routes
 from .errors import StripeError
 from .forms import parse_form, validate
 from .resources.balance import refresh_statuses, settle_payouts
@@ -28,11 +29,26 @@ CORS_HEADERS = {
 }
 
 
+TICK_SECONDS = 1.0
+
+
 def tick(store: Store) -> None:
     """Let the clock's consequences happen: lapsed authorizations, arrived payouts, funds available."""
     expire_authorizations(store)
     settle_payouts(store)
     refresh_statuses(store)
+
+
+def tick_until(store: Store, stopped: threading.Event, every: float = TICK_SECONDS) -> None:
+    """Apply what falls due as real time passes even when no request comes (``make run``: an
+    authorization lapses, a payout arrives and its webhook goes out on time). Requests and clock
+    moves also tick, so tests with a pinned clock see every effect at once."""
+    while not stopped.wait(every):
+        try:
+            with store.lock:
+                tick(store)
+        except Exception:  # noqa: BLE001 - one bad object must not stop time for the rest
+            traceback.print_exc(file=sys.stderr)
 
 
 class StripeServer(ThreadingHTTPServer):
@@ -122,8 +138,9 @@ class Handler(BaseHTTPRequestHandler):
             ctx = Ctx(self.server.store, base_url=f"http://{self.headers.get('Host') or '127.0.0.1'}")
             api_key = self._authenticate(ctx, candidate.auth)
             if candidate.schema is not None:
-                params = validate(params, candidate.schema)
+                params = validate(params, candidate.schema, expand=candidate.returns is not None)
             ctx.expand = params.pop("expand", None) or []
+            expand.check(candidate.returns, ctx.expand)
             key = self.headers.get("Idempotency-Key") if method == "POST" and url.path.startswith("/v1/") else None
             if candidate.locked:
                 with ctx.store.lock:
@@ -139,6 +156,8 @@ class Handler(BaseHTTPRequestHandler):
             traceback.print_exc(file=sys.stderr)
             status, body, headers = 500, StripeError("An unknown error occurred", type="api_error").body(), {}
         headers = {"Request-Id": request_id, **headers}
+        if isinstance(body, dict) and self.path.startswith("/v1/"):
+            shapes.record(body)
         if isinstance(body, Response):
             self._send(body.status, body.body.encode(), body.content_type, {**headers, **body.headers})
         else:

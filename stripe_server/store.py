@@ -16,10 +16,23 @@ import tempfile
 import threading
 import time
 
-from .errors import missing
+from . import shapes
+from .errors import invalid, missing
 
 PLATFORM = "platform"
 _ALPHABET = string.ascii_letters + string.digits
+
+
+def in_range(value: int, bounds) -> bool:
+    """Stripe's timestamp filters: an exact time, or ``gt``/``gte``/``lt``/``lte`` bounds."""
+    if not isinstance(bounds, dict):
+        return value == bounds
+    return (
+        ("gt" not in bounds or value > bounds["gt"])
+        and ("gte" not in bounds or value >= bounds["gte"])
+        and ("lt" not in bounds or value < bounds["lt"])
+        and ("lte" not in bounds or value <= bounds["lte"])
+    )
 
 
 class Clock:
@@ -33,7 +46,10 @@ class Clock:
         self.frozen_at: int | None = None
 
     def now(self) -> int:
-        return self.frozen_at if self.frozen_at is not None else int(time.time())
+        return self.frozen_at if self.frozen_at is not None else self.real_now()
+
+    def real_now(self) -> int:
+        return int(time.time())
 
     def set(self, now: int) -> None:
         self.frozen_at = int(now)
@@ -56,6 +72,9 @@ class Store:
     def reset(self) -> None:
         with self.lock:
             self.objects: dict[str, dict] = {}
+            # The ids of each object type in insertion order, so lists and the clock's checks read
+            # only their own type (an object keeps its type: a deleted one becomes a tombstone).
+            self.kinds: dict[str, dict[str, None]] = {}
             # Per object: owner account, kind, insertion sequence and private data (card number).
             self.meta: dict[str, dict] = {}
             self.idempotency: dict[str, dict] = {}
@@ -72,6 +91,7 @@ class Store:
     def add(self, obj: dict, *, owner: str = PLATFORM, **private) -> dict:
         self.sequence += 1
         self.objects[obj["id"]] = obj
+        self.kinds.setdefault(obj["object"], {})[obj["id"]] = None
         self.meta[obj["id"]] = {"owner": owner, "seq": self.sequence, **private}
         return obj
 
@@ -95,19 +115,27 @@ class Store:
 
     def find(self, kind: str, owner: str | None = None, **filters) -> list[dict]:
         """Objects of ``kind``, newest first, whose top-level fields equal ``filters``."""
-        found = [
-            obj
-            for object_id, obj in self.objects.items()
-            if obj.get("object") == kind
-            and (owner is None or self.meta[object_id]["owner"] == owner)
-            and all(obj.get(key) == value for key, value in filters.items())
+        # Ids are inserted in sequence order, so reading them backwards is newest first.
+        objects, meta = self.objects, self.meta
+        return [
+            objects[object_id]
+            for object_id in reversed(self.kinds.get(kind, {}))
+            if objects[object_id].get("object") == kind
+            and (owner is None or meta[object_id]["owner"] == owner)
+            and all(objects[object_id].get(key) == value for key, value in filters.items())
         ]
-        found.sort(key=lambda obj: self.meta[obj["id"]]["seq"], reverse=True)
-        return found
 
     def page(self, objects: list[dict], url: str, params: dict) -> dict:
-        """Stripe's cursor pagination over a newest-first list."""
-        limit = max(1, min(100, int(params.get("limit") or 10)))
+        """Stripe's cursor pagination over a newest-first list, filtered by ``created`` if asked."""
+        if params.get("created") is not None:
+            objects = [obj for obj in objects if in_range(obj["created"], params["created"])]
+        limit = params.get("limit", 10)
+        if not 1 <= limit <= 100:
+            raise invalid(
+                "This value must be greater than or equal to 1 and less than or equal to 100.",
+                param="limit",
+                code="parameter_invalid_integer",
+            )
         ids = [obj["id"] for obj in objects]
         if params.get("starting_after") in ids:
             objects = objects[ids.index(params["starting_after"]) + 1 :]
@@ -160,6 +188,7 @@ class Store:
             event["account"] = account
         owner = account if account else PLATFORM
         self.add(event, owner=owner)
+        shapes.record(event)
         if self.on_event is not None:
             self.on_event(event)
         return event
@@ -191,6 +220,9 @@ class Store:
         with self.lock:
             self.objects = data["objects"]
             self.meta = data["meta"]
+            self.kinds = {}
+            for object_id in sorted(self.objects, key=lambda object_id: self.meta[object_id]["seq"]):
+                self.kinds.setdefault(self.objects[object_id]["object"], {})[object_id] = None
             self.idempotency = data["idempotency"]
             self.sequence = data["sequence"]
             self.clock.frozen_at = data.get("clock_frozen_at")

@@ -213,12 +213,6 @@ SCRIPT = r"""
 
   Stripe.prototype.confirmCardSetup = function (clientSecret, data) { return this._confirm("setup_intent", clientSecret, data); };
   Stripe.prototype.confirmCardPayment = function (clientSecret, data) { return this._confirm("payment_intent", clientSecret, data); };
-  Stripe.prototype.confirmSetup = function (options) {
-    return this._confirm("setup_intent", options.clientSecret, options.confirmParams || {});
-  };
-  Stripe.prototype.confirmPayment = function (options) {
-    return this._confirm("payment_intent", options.clientSecret, options.confirmParams || {});
-  };
 
   Stripe.prototype._retrieve = function (clientSecret) {
     var kind = String(clientSecret).indexOf("seti_") === 0 ? "setup_intent" : "payment_intent";
@@ -236,10 +230,6 @@ SCRIPT = r"""
     return this._retrieve(options.clientSecret).then(function (r) {
       return r.body.error ? {error: r.body.error} : self._resolveAction(r.kind, r.body);
     });
-  };
-  Stripe.prototype.handleCardAction = function (clientSecret) { return this.handleNextAction({clientSecret: clientSecret}); };
-  Stripe.prototype.handleCardSetup = function (clientSecret, element, data) {
-    return this.confirmCardSetup(clientSecret, Object.assign({payment_method: {card: element}}, data || {}));
   };
 
   window.Stripe = Stripe;

@@ -9,13 +9,24 @@ balance transactions, split by whether ``available_on`` has passed.
 
 from __future__ import annotations
 
-from ..errors import balance_insufficient, invalid
+from ..errors import balance_insufficient, invalid, missing
+from ..forms import LIST, UNSUPPORTED
 from ..routing import Ctx, route
-from ..store import Store
+from ..store import Store, in_range
 from .customers import merge_metadata
 
 DAY = 86400
 PAYOUT_DAYS = 2
+# Why a bank returns a payout, and what Stripe says then (a few of Stripe's failure codes).
+PAYOUT_FAILURES = {
+    "account_closed": "The bank account has been closed.",
+    "account_frozen": "The bank account has been frozen.",
+    "could_not_process": "The bank could not process this payout.",
+    "declined": "The bank has declined this transfer. Please contact the bank before retrying.",
+    "insufficient_funds": "Your Stripe account has insufficient funds to cover the payout.",
+    "no_account": "The bank account details on file are probably incorrect. No bank account could be located "
+    "with those details.",
+}
 
 
 def stripe_fee(amount: int) -> int:
@@ -80,11 +91,12 @@ def totals(store: Store, owner: str, currency: str = "usd") -> tuple[int, int]:
     return available, pending
 
 
-def refresh_statuses(store: Store) -> None:
+def refresh_statuses(store: Store, *, everything: bool = False) -> None:
+    """Pending funds whose day has come are available; with ``everything`` (the clock was set back)
+    available ones whose day is still to come are pending again."""
     now = store.now()
-    for txn in store.find("balance_transaction", status="pending"):
-        if txn["available_on"] <= now:
-            txn["status"] = "available"
+    for txn in store.find("balance_transaction", **({} if everything else {"status": "pending"})):
+        txn["status"] = "available" if txn["available_on"] <= now else "pending"
 
 
 @route("GET", "/v1/balance", schema={})
@@ -117,14 +129,12 @@ def retrieve_txn(ctx: Ctx, params: dict, txn_id: str):
     "GET",
     "/v1/balance_transactions",
     schema={
-        "limit": "int",
-        "starting_after": "str",
-        "ending_before": "str",
+        **LIST,
         "type": "str",
         "source": "str",
-        "payout": "str",
-        "currency": "str",
-        "created": "any",
+        # Only automatic payouts' transactions are listed by payout on Stripe; there are none here.
+        "payout": UNSUPPORTED,
+        "currency": "currency",
     },
 )
 def list_txns(ctx: Ctx, params: dict):
@@ -137,7 +147,7 @@ def list_txns(ctx: Ctx, params: dict):
 
 PAYOUT = {
     "amount!": "int",
-    "currency!": "str",
+    "currency!": "currency",
     "method": "enum:standard|instant",
     "description": "str",
     "metadata": "metadata",
@@ -152,6 +162,10 @@ def create_payout(ctx: Ctx, params: dict):
     amount, method = params["amount"], params.get("method", "standard")
     if amount <= 0:
         raise invalid("Invalid positive integer", param="amount", code="parameter_invalid_integer")
+    account = ctx.store.objects.get(ctx.account) or {}
+    banks = [bank["id"] for bank in (account.get("external_accounts") or {}).get("data", [])]
+    if params.get("destination") and params["destination"] not in banks:
+        raise missing("external_account", params["destination"], param="destination")
     available, pending = totals(ctx.store, ctx.account, params["currency"])
     spendable = available + pending if method == "instant" else available
     if amount > spendable:
@@ -169,7 +183,7 @@ def create_payout(ctx: Ctx, params: dict):
         "created": now,
         "currency": params["currency"],
         "description": params.get("description"),
-        "destination": params.get("destination") or "ba_" + ctx.account[-16:],
+        "destination": params.get("destination") or (banks[0] if banks else "ba_" + ctx.account[-16:]),
         "failure_balance_transaction": None,
         "failure_code": None,
         "failure_message": None,
@@ -209,7 +223,7 @@ def fail_payout(store: Store, payout: dict, code: str = "account_closed") -> dic
     previous = {"status": payout["status"]}
     payout["status"] = "failed"
     payout["failure_code"] = code
-    payout["failure_message"] = "The bank account has been closed."
+    payout["failure_message"] = PAYOUT_FAILURES[code]
     txn = post(store, owner, amount=payout["amount"], type="payout_failure", source=payout["id"])
     payout["failure_balance_transaction"] = txn["id"]
     store.emit("payout.failed", payout, account=owner, previous=previous)
@@ -234,15 +248,15 @@ def update_payout(ctx: Ctx, params: dict, payout_id: str):
     "GET",
     "/v1/payouts",
     schema={
-        "limit": "int",
-        "starting_after": "str",
-        "ending_before": "str",
-        "status": "str",
-        "created": "any",
-        "arrival_date": "any",
+        **LIST,
+        "status": "enum:canceled|failed|in_transit|paid|pending",
+        "arrival_date": "range",
         "destination": "str",
     },
 )
 def list_payouts(ctx: Ctx, params: dict):
-    filters = {"status": params["status"]} if params.get("status") else {}
-    return ctx.store.page(ctx.store.find("payout", ctx.account, **filters), "/v1/payouts", params)
+    filters = {key: params[key] for key in ("status", "destination") if params.get(key)}
+    found = ctx.store.find("payout", ctx.account, **filters)
+    if params.get("arrival_date") is not None:
+        found = [payout for payout in found if in_range(payout["arrival_date"], params["arrival_date"])]
+    return ctx.store.page(found, "/v1/payouts", params)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .. import cards
 from ..errors import StripeError, invalid
+from ..forms import LIST, PAGE, UNSUPPORTED
 from ..routing import Ctx, route
 from ..store import PLATFORM, Store
 from .balance import DAY, post, stripe_fee
@@ -174,7 +175,8 @@ REFUND = {
     "metadata": "metadata",
     "reverse_transfer": "bool",
     "refund_application_fee": "bool",
-    "instructions_email": "str",
+    # For refunds to payment methods that need the customer's bank details; cards never do.
+    "instructions_email": UNSUPPORTED,
 }
 
 
@@ -199,6 +201,15 @@ def create_refund(ctx: Ctx, params: dict):
 
 
 def refund_charge(ctx: Ctx, charge: dict, params: dict) -> dict:
+    if charge["disputed"] and any(
+        not dispute["is_charge_refundable"] for dispute in ctx.store.find("dispute", charge=charge["id"])
+    ):
+        # A chargeback already took the money back through the card network; Stripe refuses a
+        # refund on top of it, whatever the dispute's outcome (the cardholder must not be paid twice).
+        raise invalid(
+            f"Charge {charge['id']} has been charged back; cannot issue a refund.",
+            code="charge_disputed",
+        )
     if not charge["captured"]:
         raise invalid(
             f"Charge {charge['id']} has not been captured; cancel its PaymentIntent to release the authorization.",
@@ -285,9 +296,6 @@ def update_refund(ctx: Ctx, params: dict, refund_id: str):
     return ctx.out(refund)
 
 
-LIST = {"limit": "int", "starting_after": "str", "ending_before": "str", "created": "any"}
-
-
 @route("GET", "/v1/refunds", schema={**LIST, "charge": "str", "payment_intent": "str"})
 def list_refunds(ctx: Ctx, params: dict):
     filters = {key: params[key] for key in ("charge", "payment_intent") if params.get(key)}
@@ -305,7 +313,7 @@ def list_charges(ctx: Ctx, params: dict):
     return ctx.store.page(ctx.store.find("charge", ctx.account, **filters), "/v1/charges", params)
 
 
-@route("GET", "/v1/charges/{charge_id}/refunds", schema=LIST)
+@route("GET", "/v1/charges/{charge_id}/refunds", schema=PAGE)
 def list_charge_refunds(ctx: Ctx, params: dict, charge_id: str):
     ctx.store.get(charge_id, "charge", owner=ctx.account)
     found = ctx.store.find("refund", ctx.account, charge=charge_id)

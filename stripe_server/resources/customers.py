@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..forms import LIST
 from ..routing import Ctx, route
 
 ADDRESS = {"city": "str", "country": "str", "line1": "str", "line2": "str", "postal_code": "str", "state": "str"}
@@ -15,7 +16,6 @@ CUSTOMER_FIELDS = {
     "preferred_locales": "strlist",
     "invoice_settings": {"default_payment_method": "str"},
 }
-LIST = {"limit": "int", "starting_after": "str", "ending_before": "str", "email": "str", "created": "any"}
 
 
 def _blank_address():
@@ -138,7 +138,7 @@ def delete(ctx: Ctx, params: dict, customer_id: str):
     return tombstone
 
 
-@route("GET", "/v1/customers", schema=LIST)
+@route("GET", "/v1/customers", schema={**LIST, "email": "str"})
 def list_customers(ctx: Ctx, params: dict):
     filters = {"email": params["email"]} if params.get("email") else {}
     found = [c for c in ctx.store.find("customer", ctx.account, **filters) if not c.get("deleted")]

@@ -3,12 +3,31 @@
 from __future__ import annotations
 
 from ..errors import invalid
+from ..forms import LIST
 from ..routing import Ctx, route
 from ..store import Store
 from .balance import post
 from .customers import merge_metadata
 
 DISPUTE_FEE = 1500
+# Stripe's dispute reasons (what the cardholder's bank gives).
+REASONS = [
+    "bank_cannot_process",
+    "check_returned",
+    "credit_not_processed",
+    "customer_initiated",
+    "debit_not_authorized",
+    "duplicate",
+    "fraudulent",
+    "general",
+    "incorrect_account_details",
+    "insufficient_funds",
+    "noncompliant",
+    "product_not_received",
+    "product_unacceptable",
+    "subscription_canceled",
+    "unrecognized",
+]
 EVIDENCE_KEYS = [
     "access_activity_log",
     "billing_address",
@@ -47,7 +66,15 @@ def open_dispute(store: Store, charge: dict, amount: int | None = None, reason: 
     if charge["disputed"]:
         raise invalid(f"Charge {charge['id']} has already been disputed.")
     owner = store.owner(charge["id"])
-    amount = amount or charge["amount_captured"] - sum(r["amount"] for r in charge["refunds"]["data"])
+    disputable = charge["amount_captured"] - sum(r["amount"] for r in charge["refunds"]["data"])
+    if amount is None:
+        amount = disputable
+    if not 0 < amount <= disputable:
+        raise invalid(
+            f"A dispute of charge {charge['id']} is for 1 to {disputable} cents (captured less refunded), "
+            f"not {amount}.",
+            param="amount",
+        )
     now = store.now()
     dispute = {
         "id": store.new_id("dp"),
@@ -128,15 +155,15 @@ def retrieve(ctx: Ctx, params: dict, dispute_id: str):
     return ctx.out(ctx.store.get(dispute_id, "dispute", owner=ctx.account))
 
 
-@route("POST", "/v1/disputes/{dispute_id}", schema={"evidence": "any", "metadata": "metadata", "submit": "bool"})
+@route(
+    "POST",
+    "/v1/disputes/{dispute_id}",
+    schema={"evidence": {key: "str" for key in EVIDENCE_KEYS}, "metadata": "metadata", "submit": "bool"},
+)
 def update(ctx: Ctx, params: dict, dispute_id: str):
     dispute = ctx.store.get(dispute_id, "dispute", owner=ctx.account)
     previous = {"status": dispute["status"]}
     for key, value in (params.get("evidence") or {}).items():
-        if key not in EVIDENCE_KEYS:
-            raise invalid(
-                f"Received unknown parameter: evidence[{key}]", param=f"evidence[{key}]", code="parameter_unknown"
-            )
         dispute["evidence"][key] = value
         dispute["evidence_details"]["has_evidence"] = True
     if "metadata" in params:
@@ -159,12 +186,9 @@ def close(ctx: Ctx, params: dict, dispute_id: str):
     "GET",
     "/v1/disputes",
     schema={
-        "limit": "int",
-        "starting_after": "str",
-        "ending_before": "str",
+        **LIST,
         "charge": "str",
         "payment_intent": "str",
-        "created": "any",
     },
 )
 def list_disputes(ctx: Ctx, params: dict):

@@ -3,19 +3,27 @@
 from __future__ import annotations
 
 from ..errors import invalid
+from ..forms import LIST, UNSUPPORTED
 from ..routing import Ctx, route
 from ..store import Store
 from .customers import merge_metadata
 
+OPTIONS = {
+    "document": {
+        "allowed_types": "list:enum:driving_license|id_card|passport",
+        "require_id_number": "bool",
+        "require_live_capture": "bool",
+        "require_matching_selfie": "bool",
+    }
+}
+UPDATE = {"metadata": "metadata", "options": OPTIONS, "type": "enum:document|id_number"}
 CREATE = {
-    "type": "enum:document|id_number",
-    "metadata": "metadata",
-    "options": "any",
+    **UPDATE,
     "return_url": "str",
     "client_reference_id": "str",
     "related_customer": "str",
-    "provided_details": "any",
-    "verification_flow": "str",
+    "provided_details": UNSUPPORTED,
+    "verification_flow": UNSUPPORTED,
 }
 
 
@@ -32,7 +40,7 @@ def create(ctx: Ctx, params: dict):
         "last_verification_report": None,
         "livemode": False,
         "metadata": params.get("metadata") or {},
-        "options": params.get("options") or {"document": {}},
+        "options": {"document": {}, **(params.get("options") or {})},
         "redaction": None,
         "related_customer": params.get("related_customer"),
         "related_customer_account": None,
@@ -77,10 +85,19 @@ def retrieve(ctx: Ctx, params: dict, session_id: str):
 @route(
     "POST",
     "/v1/identity/verification_sessions/{session_id}",
-    schema={"metadata": "metadata", "options": "any", "type": "str"},
+    schema=UPDATE,
 )
 def update(ctx: Ctx, params: dict, session_id: str):
     session = ctx.store.get(session_id, "identity.verification_session", owner=ctx.account)
+    if ("options" in params or "type" in params) and session["status"] != "requires_input":
+        raise invalid(
+            f"This VerificationSession has status {session['status']}; its type and options can only change "
+            "while it requires input.",
+        )
+    if "options" in params:
+        session["options"] = {"document": {}, **(params["options"] or {})}
+    if "type" in params:
+        session["type"] = params["type"]
     if "metadata" in params:
         session["metadata"] = merge_metadata(session["metadata"], params["metadata"])
     return ctx.out(session)
@@ -100,12 +117,9 @@ def cancel(ctx: Ctx, params: dict, session_id: str):
     "GET",
     "/v1/identity/verification_sessions",
     schema={
-        "limit": "int",
-        "starting_after": "str",
-        "ending_before": "str",
-        "status": "str",
+        **LIST,
+        "status": "enum:canceled|processing|requires_input|verified",
         "client_reference_id": "str",
-        "created": "any",
     },
 )
 def list_sessions(ctx: Ctx, params: dict):

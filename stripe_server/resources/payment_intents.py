@@ -4,31 +4,34 @@ from __future__ import annotations
 
 from .. import cards
 from ..errors import StripeError, invalid, unexpected_state
+from ..forms import LIST, UNSUPPORTED
 from ..routing import Ctx, route
 from ..store import Store
 from .charges import build_charge, capture_charge, release_authorization
 from .customers import get_customer, merge_metadata
-from .payment_methods import CREATE as PM_CREATE
-from .payment_methods import attach_to_customer, build_card_method, card_error, resolve_payment_method
+from .payment_methods import attach_to_customer, card_error, resolve_payment_method
 
 CONFIRM = {
     "payment_method": "str",
-    "payment_method_data": PM_CREATE,
-    "off_session": "any",
+    # Card details reach the server through /v1/payment_methods (Stripe.js); Stripe takes no card here.
+    "payment_method_data": UNSUPPORTED,
+    "off_session": ("bool", "enum:one_off|recurring"),
     "return_url": "str",
     "setup_future_usage": "enum:off_session|on_session|",
     "error_on_requires_action": "bool",
-    "payment_method_options": "any",
+    "payment_method_options": UNSUPPORTED,
     "use_stripe_sdk": "bool",
-    "mandate_data": "any",
+    "mandate_data": UNSUPPORTED,
     "receipt_email": "str",
     "client_secret": "str",
-    "payment_method_types": "strlist",
+    "allowed_payment_method_types": "list:enum:card",
 }
 CREATE = {
     **{key: kind for key, kind in CONFIRM.items() if key != "client_secret"},
+    # The SDK's API version calls it allowed_payment_method_types; the project still sends the old name.
+    "payment_method_types": "list:enum:card",
     "amount!": "int",
-    "currency!": "str",
+    "currency!": "currency",
     "customer": "str",
     "confirm": "bool",
     "capture_method": "enum:automatic|automatic_async|manual",
@@ -41,7 +44,7 @@ CREATE = {
     "statement_descriptor": "str",
     "statement_descriptor_suffix": "str",
     "transfer_group": "str",
-    "automatic_payment_methods": {"enabled": "bool", "allow_redirects": "enum:always|never"},
+    "automatic_payment_methods": {"enabled!": "bool", "allow_redirects": "enum:always|never"},
 }
 MINIMUM_AMOUNT = 50
 CAPTURABLE_FROM = ["requires_capture"]
@@ -66,6 +69,18 @@ def check_destination(ctx: Ctx, account_id: str, param: str) -> None:
         )
 
 
+def check_on_behalf_of(ctx: Ctx, account_id: str) -> None:
+    """The settlement merchant of a charge made on behalf of a connected account must be able to
+    take card payments (Stripe checks its ``card_payments`` capability)."""
+    account = ctx.store.get(account_id, "account", param="on_behalf_of")
+    if account["capabilities"].get("card_payments") != "active":
+        raise invalid(
+            f"The account {account_id} given as on_behalf_of needs the card_payments capability active to "
+            "settle charges on its behalf.",
+            param="on_behalf_of",
+        )
+
+
 def get_intent(ctx: Ctx, intent_id: str, client_secret: str | None = None) -> dict:
     intent = ctx.store.get(intent_id, "payment_intent", owner=ctx.account)
     check_client_secret(ctx, intent, client_secret)
@@ -82,6 +97,10 @@ def check_client_secret(ctx: Ctx, intent: dict, client_secret: str | None) -> No
         )
 
 
+def method_types(params: dict) -> list[str]:
+    return params.get("allowed_payment_method_types") or params.get("payment_method_types") or ["card"]
+
+
 def _off_session(value) -> bool:
     return value in (True, "true", "one_off", "recurring")
 
@@ -96,8 +115,23 @@ def create(ctx: Ctx, params: dict):
     transfer_data = params.get("transfer_data")
     if transfer_data:
         check_destination(ctx, transfer_data["destination"], "transfer_data[destination]")
+        if transfer_data.get("amount") is not None and not 0 < transfer_data["amount"] <= amount:
+            raise invalid(
+                "transfer_data[amount] must be a positive integer no greater than the amount.",
+                param="transfer_data[amount]",
+            )
+        if transfer_data.get("amount") is not None and params.get("application_fee_amount") is not None:
+            # The platform keeps amount - transfer_data[amount]; a fee on top would be counted twice.
+            raise invalid(
+                "You cannot specify both application_fee_amount and transfer_data[amount].",
+                param="application_fee_amount",
+            )
     if params.get("on_behalf_of"):
-        ctx.store.get(params["on_behalf_of"], "account", param="on_behalf_of")
+        check_on_behalf_of(ctx, params["on_behalf_of"])
+        if transfer_data and transfer_data["destination"] != params["on_behalf_of"]:
+            raise invalid(
+                "The on_behalf_of account must be the same as transfer_data[destination].", param="on_behalf_of"
+            )
     if params.get("application_fee_amount") is not None and not transfer_data and ctx.account == "platform":
         raise invalid(
             "Can only apply an application_fee_amount when the PaymentIntent is attempting a direct payment "
@@ -146,7 +180,7 @@ def create(ctx: Ctx, params: dict):
                 "request_three_d_secure": "automatic",
             }
         },
-        "payment_method_types": params.get("payment_method_types") or ["card"],
+        "payment_method_types": method_types(params),
         "processing": None,
         "receipt_email": params.get("receipt_email"),
         "review": None,
@@ -187,10 +221,7 @@ def confirm(ctx: Ctx, params: dict, intent_id: str):
 def confirm_intent(ctx: Ctx, intent: dict, params: dict) -> None:
     if intent["status"] not in CONFIRMABLE_FROM:
         raise unexpected_state("payment_intent", intent["id"], intent["status"], "confirmed", CONFIRMABLE_FROM)
-    if params.get("payment_method_data"):
-        data = params["payment_method_data"]
-        intent["payment_method"] = build_card_method(ctx, data.get("card") or {}, data)["id"]
-    elif params.get("payment_method"):
+    if params.get("payment_method"):
         intent["payment_method"] = resolve_payment_method(ctx, params["payment_method"])["id"]
     if not intent["payment_method"]:
         raise invalid(
@@ -266,7 +297,8 @@ def attempt_payment(ctx: Ctx, intent: dict, *, authenticated: bool) -> None:
     intent["next_action"] = None
     if intent["setup_future_usage"] and intent["customer"]:
         attach_to_customer(ctx, method, ctx.store.objects[intent["customer"]])
-        private_method["set_up"] = True
+        # Saved for off-session use, the authenticated card needs none later (4000002500003155).
+        private_method["set_up"] = private_method.get("set_up") or intent["setup_future_usage"] == "off_session"
     ctx.emit("charge.succeeded", charge)
     if intent["capture_method"] == "manual":
         intent["status"] = "requires_capture"
@@ -340,6 +372,14 @@ def capture(ctx: Ctx, params: dict, intent_id: str):
     fee = params.get("application_fee_amount", intent["application_fee_amount"])
     if fee is not None and fee > amount:
         raise invalid("The application fee amount cannot exceed the captured amount.", param="application_fee_amount")
+    transfer_amount = (params.get("transfer_data") or {}).get("amount")
+    if transfer_amount is None:
+        transfer_amount = (intent["transfer_data"] or {}).get("amount")
+    if transfer_amount is not None and fee is not None:
+        raise invalid(
+            "You cannot specify both application_fee_amount and transfer_data[amount].",
+            param="application_fee_amount",
+        )
     if "metadata" in params:
         intent["metadata"] = merge_metadata(intent["metadata"], params["metadata"])
     if params.get("transfer_data", {}).get("amount") is not None and intent["transfer_data"]:
@@ -403,10 +443,10 @@ UPDATE = {
         "transfer_group",
         "statement_descriptor",
         "statement_descriptor_suffix",
-        "payment_method_types",
+        "allowed_payment_method_types",
         "capture_method",
     )
-} | {"amount": "int", "currency": "str", "transfer_data": {"amount": "int"}}
+} | {"amount": "int", "currency": "currency", "transfer_data": {"amount": "int"}}
 
 
 @route("POST", "/v1/payment_intents/{intent_id}", schema=UPDATE)
@@ -425,6 +465,8 @@ def update(ctx: Ctx, params: dict, intent_id: str):
         elif key == "payment_method":
             intent["payment_method"] = resolve_payment_method(ctx, value)["id"]
             intent["status"] = "requires_confirmation"
+        elif key == "allowed_payment_method_types":
+            intent["payment_method_types"] = value or ["card"]
         elif key == "transfer_data":
             if intent["transfer_data"] and value.get("amount") is not None:
                 intent["transfer_data"]["amount"] = value["amount"]
@@ -434,10 +476,7 @@ def update(ctx: Ctx, params: dict, intent_id: str):
     return ctx.out(intent)
 
 
-LIST = {"limit": "int", "starting_after": "str", "ending_before": "str", "customer": "str", "created": "any"}
-
-
-@route("GET", "/v1/payment_intents", schema=LIST)
+@route("GET", "/v1/payment_intents", schema={**LIST, "customer": "str"})
 def list_intents(ctx: Ctx, params: dict):
     filters = {"customer": params["customer"]} if params.get("customer") else {}
     return ctx.store.page(ctx.store.find("payment_intent", ctx.account, **filters), "/v1/payment_intents", params)

@@ -6,6 +6,7 @@ import hashlib
 
 from .. import cards
 from ..errors import StripeError, invalid
+from ..forms import PAGE
 from ..routing import Ctx, route
 from .customers import get_customer, merge_metadata
 
@@ -200,7 +201,7 @@ def detach(ctx: Ctx, params: dict, method_id: str):
     return ctx.out(method)
 
 
-LIST = {"customer": "str", "type": "enum:card", "limit": "int", "starting_after": "str", "ending_before": "str"}
+LIST = {**PAGE, "customer": "str", "type": "enum:card"}
 
 
 @route("GET", "/v1/payment_methods", schema=LIST)

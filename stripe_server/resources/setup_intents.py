@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from .. import cards
 from ..errors import StripeError, invalid, unexpected_state
+from ..forms import LIST, UNSUPPORTED
 from ..routing import Ctx, route
 from .customers import get_customer, merge_metadata
-from .payment_intents import check_client_secret, next_action
-from .payment_methods import CREATE as PM_CREATE
-from .payment_methods import attach_to_customer, build_card_method, card_error, resolve_payment_method
+from .payment_intents import check_client_secret, check_on_behalf_of, method_types, next_action
+from .payment_methods import attach_to_customer, card_error, resolve_payment_method
 
 CONFIRM = {
     "payment_method": "str",
-    "payment_method_data": PM_CREATE,
+    "payment_method_data": UNSUPPORTED,  # as on PaymentIntents
     "return_url": "str",
-    "mandate_data": "any",
-    "payment_method_options": "any",
+    "mandate_data": UNSUPPORTED,
+    "payment_method_options": UNSUPPORTED,
     "use_stripe_sdk": "bool",
     "client_secret": "str",
 }
@@ -26,10 +26,11 @@ CREATE = {
     "usage": "enum:off_session|on_session",
     "metadata": "metadata",
     "description": "str",
-    "payment_method_types": "strlist",
+    "payment_method_types": "list:enum:card",  # see payment_intents.CREATE
+    "allowed_payment_method_types": "list:enum:card",
     "on_behalf_of": "str",
-    "automatic_payment_methods": {"enabled": "bool", "allow_redirects": "enum:always|never"},
-    "single_use": "any",
+    "automatic_payment_methods": {"enabled!": "bool", "allow_redirects": "enum:always|never"},
+    "single_use": UNSUPPORTED,
 }
 CONFIRMABLE_FROM = ["requires_payment_method", "requires_confirmation"]
 CANCELABLE_FROM = ["requires_payment_method", "requires_confirmation", "requires_action"]
@@ -45,6 +46,8 @@ def get_setup(ctx: Ctx, setup_id: str, client_secret: str | None = None) -> dict
 def create(ctx: Ctx, params: dict):
     if params.get("customer"):
         get_customer(ctx, params["customer"], param="customer")
+    if params.get("on_behalf_of"):
+        check_on_behalf_of(ctx, params["on_behalf_of"])
     setup_id = ctx.store.new_id("seti")
     setup = {
         "id": setup_id,
@@ -70,7 +73,7 @@ def create(ctx: Ctx, params: dict):
         "payment_method_options": {
             "card": {"mandate_options": None, "network": None, "request_three_d_secure": "automatic"}
         },
-        "payment_method_types": params.get("payment_method_types") or ["card"],
+        "payment_method_types": method_types(params),
         "single_use_mandate": None,
         "status": "requires_payment_method",
         "usage": params.get("usage", "off_session"),
@@ -95,10 +98,7 @@ def confirm(ctx: Ctx, params: dict, setup_id: str):
 def confirm_setup(ctx: Ctx, setup: dict, params: dict) -> None:
     if setup["status"] not in CONFIRMABLE_FROM:
         raise unexpected_state("setup_intent", setup["id"], setup["status"], "confirmed", CONFIRMABLE_FROM)
-    if params.get("payment_method_data"):
-        data = params["payment_method_data"]
-        setup["payment_method"] = build_card_method(ctx, data.get("card") or {}, data)["id"]
-    elif params.get("payment_method"):
+    if params.get("payment_method"):
         setup["payment_method"] = resolve_payment_method(ctx, params["payment_method"])["id"]
     if not setup["payment_method"]:
         raise invalid(
@@ -133,8 +133,10 @@ def attempt_setup(ctx: Ctx, setup: dict, *, authenticated: bool) -> None:
         return
     if setup["customer"]:
         attach_to_customer(ctx, method, ctx.store.objects[setup["customer"]])
-    # What 4000002500003155 needs: once set up, later off-session payments need no authentication.
-    ctx.store.private(method["id"])["set_up"] = True
+    # What 4000002500003155 needs: once set up for off-session use, later off-session payments need
+    # no authentication. A card set up for on-session use only has no such mandate.
+    if setup["usage"] == "off_session":
+        ctx.store.private(method["id"])["set_up"] = True
     setup["status"] = "succeeded"
     setup["next_action"] = None
     ctx.emit("setup_intent.succeeded", setup)
@@ -199,12 +201,9 @@ def update(ctx: Ctx, params: dict, setup_id: str):
     "GET",
     "/v1/setup_intents",
     schema={
-        "limit": "int",
-        "starting_after": "str",
-        "ending_before": "str",
+        **LIST,
         "customer": "str",
         "payment_method": "str",
-        "created": "any",
     },
 )
 def list_setups(ctx: Ctx, params: dict):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..errors import balance_insufficient, invalid
+from ..forms import LIST, PAGE
 from ..routing import Ctx, route
 from ..store import PLATFORM
 from .balance import post, totals
@@ -185,7 +186,7 @@ def refund_application_fee(ctx: Ctx, fee: dict, amount: int, metadata: dict | No
 
 TRANSFER = {
     "amount!": "int",
-    "currency!": "str",
+    "currency!": "currency",
     "destination!": "str",
     "source_transaction": "str",
     "transfer_group": "str",
@@ -196,6 +197,7 @@ TRANSFER = {
 
 @route("POST", "/v1/transfers", schema=TRANSFER)
 def create(ctx: Ctx, params: dict):
+    ctx.platform_only("Transfers")
     amount = params["amount"]
     if amount <= 0:
         raise invalid("Invalid positive integer", param="amount", code="parameter_invalid_integer")
@@ -231,12 +233,12 @@ def create(ctx: Ctx, params: dict):
 
 @route("GET", "/v1/transfers/{transfer_id}", schema={})
 def retrieve(ctx: Ctx, params: dict, transfer_id: str):
-    return ctx.out(ctx.store.get(transfer_id, "transfer", owner=PLATFORM))
+    return ctx.out(ctx.store.get(transfer_id, "transfer", owner=ctx.account))
 
 
 @route("POST", "/v1/transfers/{transfer_id}", schema={"metadata": "metadata", "description": "str"})
 def update(ctx: Ctx, params: dict, transfer_id: str):
-    transfer = ctx.store.get(transfer_id, "transfer", owner=PLATFORM)
+    transfer = ctx.store.get(transfer_id, "transfer", owner=ctx.account)
     if "metadata" in params:
         transfer["metadata"] = merge_metadata(transfer["metadata"], params["metadata"])
     if "description" in params:
@@ -245,13 +247,10 @@ def update(ctx: Ctx, params: dict, transfer_id: str):
     return ctx.out(transfer)
 
 
-LIST = {"limit": "int", "starting_after": "str", "ending_before": "str", "created": "any"}
-
-
 @route("GET", "/v1/transfers", schema={**LIST, "destination": "str", "transfer_group": "str"})
 def list_transfers(ctx: Ctx, params: dict):
     filters = {key: params[key] for key in ("destination", "transfer_group") if params.get(key)}
-    return ctx.store.page(ctx.store.find("transfer", PLATFORM, **filters), "/v1/transfers", params)
+    return ctx.store.page(ctx.store.find("transfer", ctx.account, **filters), "/v1/transfers", params)
 
 
 @route(
@@ -260,7 +259,7 @@ def list_transfers(ctx: Ctx, params: dict):
     schema={"amount": "int", "metadata": "metadata", "description": "str", "refund_application_fee": "bool"},
 )
 def create_reversal(ctx: Ctx, params: dict, transfer_id: str):
-    transfer = ctx.store.get(transfer_id, "transfer", owner=PLATFORM)
+    transfer = ctx.store.get(transfer_id, "transfer", owner=ctx.account)
     remaining = transfer["amount"] - transfer["amount_reversed"]
     amount = params.get("amount", remaining)
     if amount <= 0 or amount > remaining:
@@ -274,16 +273,16 @@ def create_reversal(ctx: Ctx, params: dict, transfer_id: str):
     )
 
 
-@route("GET", "/v1/transfers/{transfer_id}/reversals", schema=LIST)
+@route("GET", "/v1/transfers/{transfer_id}/reversals", schema=PAGE)
 def list_reversals(ctx: Ctx, params: dict, transfer_id: str):
-    ctx.store.get(transfer_id, "transfer", owner=PLATFORM)
-    found = ctx.store.find("transfer_reversal", PLATFORM, transfer=transfer_id)
+    ctx.store.get(transfer_id, "transfer", owner=ctx.account)
+    found = ctx.store.find("transfer_reversal", ctx.account, transfer=transfer_id)
     return ctx.store.page(found, f"/v1/transfers/{transfer_id}/reversals", params)
 
 
 @route("GET", "/v1/transfers/{transfer_id}/reversals/{reversal_id}", schema={})
 def retrieve_reversal(ctx: Ctx, params: dict, transfer_id: str, reversal_id: str):
-    reversal = ctx.store.get(reversal_id, "transfer_reversal", owner=PLATFORM)
+    reversal = ctx.store.get(reversal_id, "transfer_reversal", owner=ctx.account)
     if reversal["transfer"] != transfer_id:
         ctx.store.get("", "transfer_reversal")
     return ctx.out(reversal)
@@ -291,18 +290,18 @@ def retrieve_reversal(ctx: Ctx, params: dict, transfer_id: str, reversal_id: str
 
 @route("GET", "/v1/application_fees/{fee_id}", schema={})
 def retrieve_fee(ctx: Ctx, params: dict, fee_id: str):
-    return ctx.out(ctx.store.get(fee_id, "application_fee", owner=PLATFORM))
+    return ctx.out(ctx.store.get(fee_id, "application_fee", owner=ctx.account))
 
 
 @route("GET", "/v1/application_fees", schema={**LIST, "charge": "str"})
 def list_fees(ctx: Ctx, params: dict):
     filters = {"charge": params["charge"]} if params.get("charge") else {}
-    return ctx.store.page(ctx.store.find("application_fee", PLATFORM, **filters), "/v1/application_fees", params)
+    return ctx.store.page(ctx.store.find("application_fee", ctx.account, **filters), "/v1/application_fees", params)
 
 
 @route("POST", "/v1/application_fees/{fee_id}/refunds", schema={"amount": "int", "metadata": "metadata"})
 def create_fee_refund(ctx: Ctx, params: dict, fee_id: str):
-    fee = ctx.store.get(fee_id, "application_fee", owner=PLATFORM)
+    fee = ctx.store.get(fee_id, "application_fee", owner=ctx.account)
     remaining = fee["amount"] - fee["amount_refunded"]
     amount = params.get("amount", remaining)
     if amount <= 0 or amount > remaining:
@@ -314,8 +313,8 @@ def create_fee_refund(ctx: Ctx, params: dict, fee_id: str):
     return ctx.out(refund_application_fee(ctx, fee, amount, params.get("metadata")))
 
 
-@route("GET", "/v1/application_fees/{fee_id}/refunds", schema=LIST)
+@route("GET", "/v1/application_fees/{fee_id}/refunds", schema=PAGE)
 def list_fee_refunds(ctx: Ctx, params: dict, fee_id: str):
-    ctx.store.get(fee_id, "application_fee", owner=PLATFORM)
-    found = ctx.store.find("fee_refund", PLATFORM, fee=fee_id)
+    ctx.store.get(fee_id, "application_fee", owner=ctx.account)
+    found = ctx.store.find("fee_refund", ctx.account, fee=fee_id)
     return ctx.store.page(found, f"/v1/application_fees/{fee_id}/refunds", params)

@@ -50,6 +50,21 @@ def customer_with_card():
     return make
 
 
+def off_session_payment(customer, setup, amount: int, account=None, fee: int | None = None, **extra):
+    """A saved card charged off-session; with ``account`` a destination charge taking ``fee``."""
+    if account is not None:
+        extra = {"transfer_data": {"destination": account.id}, "application_fee_amount": fee, **extra}
+    return stripe.PaymentIntent.create(
+        amount=amount,
+        currency="usd",
+        customer=customer.id,
+        payment_method=setup.payment_method,
+        confirm=True,
+        off_session=True,
+        **extra,
+    )
+
+
 @pytest.fixture
 def connected_account(server):
     def make(enabled: bool = True):
@@ -71,7 +86,7 @@ class Receiver:
     def __init__(self):
         self.requests: list[dict] = []
         self.planned: list[int] = []
-        self.lock = threading.Lock()
+        self.lock = threading.Condition()
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -88,6 +103,7 @@ class Receiver:
                             "event": json.loads(body),
                         }
                     )
+                    receiver.lock.notify_all()
                 self.send_response(status)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
@@ -98,6 +114,16 @@ class Receiver:
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/hook"
         threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def wait_for(self, event_type: str, timeout: float = 10) -> dict | None:
+        """The first delivered event of ``event_type``, waiting up to ``timeout`` seconds for it."""
+
+        def found():
+            return next((r["event"] for r in self.requests if r["event"]["type"] == event_type), None)
+
+        with self.lock:
+            self.lock.wait_for(found, timeout)
+            return found()
 
     def events(self, succeeded_only: bool = True) -> list[dict]:
         return [r["event"] for r in self.requests if r["status"] == 200 or not succeeded_only]

@@ -82,12 +82,12 @@ def test_publishable_key_needs_the_client_secret(server):
     assert headers["Access-Control-Allow-Origin"] == "*"
 
 
-def test_idempotent_replay_including_errors(server):
+def test_idempotent_replay_including_errors(fresh):
     first = stripe.Customer.create(email="a@example.com", idempotency_key="k-customer-1")
     again = stripe.Customer.create(email="a@example.com", idempotency_key="k-customer-1")
     assert again.id == first.id
     assert again.last_response.headers["Idempotent-Replayed"] == "true"
-    assert len(stripe.Customer.list(email="a@example.com", limit=100).data) >= 1
+    assert [c.id for c in stripe.Customer.list(email="a@example.com", limit=100)] == [first.id]  # one customer
 
     def declined():
         return stripe.PaymentIntent.create(
@@ -104,14 +104,19 @@ def test_idempotent_replay_including_errors(server):
         declined()
     assert replayed.value.error.payment_intent.id == first_error.value.error.payment_intent.id
     assert replayed.value.headers["Idempotent-Replayed"] == "true"
+    # The bank was asked once: one PaymentIntent, one failed charge.
+    assert [i.id for i in stripe.PaymentIntent.list(limit=100)] == [first_error.value.error.payment_intent.id]
+    assert len(stripe.Charge.list(limit=100).data) == 1
 
 
-def test_same_key_different_parameters_is_an_idempotency_error():
-    stripe.Customer.create(email="b@example.com", idempotency_key="k-customer-2")
+def test_same_key_different_parameters_is_an_idempotency_error(fresh):
+    first = stripe.Customer.create(email="b@example.com", idempotency_key="k-customer-2")
     with pytest.raises(stripe.error.IdempotencyError) as raised:
         stripe.Customer.create(email="c@example.com", idempotency_key="k-customer-2")
     assert raised.value.http_status == 400
     assert "same parameters" in raised.value.user_message
+    assert [c.id for c in stripe.Customer.list(limit=100)] == [first.id]  # no second customer
+    assert stripe.Customer.retrieve(first.id).email == "b@example.com"
 
 
 def test_idempotency_keys_expire_after_24_hours_of_server_clock(fresh):

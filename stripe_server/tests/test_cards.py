@@ -158,3 +158,24 @@ def test_a_saved_card_is_declined_as_expired_once_its_month_has_ended(fresh):
     with pytest.raises(stripe.error.CardError) as raised:
         pay(method.id, customer=customer.id, off_session=True)
     assert (raised.value.code, raised.value.error.decline_code) == ("expired_card", "expired_card")
+
+
+def test_3155_set_up_for_on_session_use_only_still_needs_authentication_off_session(server):
+    """Only a set-up for off-session use gives the bank the mandate 4000002500003155 waits for."""
+    customer = stripe.Customer.create()
+    setup = stripe.SetupIntent.create(
+        customer=customer.id, payment_method="pm_card_authenticationRequiredOnSetup", confirm=True, usage="on_session"
+    )
+    assert server.authenticate(setup.id)["status"] == "succeeded"
+    with pytest.raises(stripe.error.CardError) as raised:
+        pay(setup.payment_method, customer=customer.id, off_session=True)
+    assert raised.value.code == "authentication_required"
+    # Paying on session with setup_future_usage=on_session does not give one either.
+    intent = pay(setup.payment_method, customer=customer.id, setup_future_usage="on_session")
+    assert server.authenticate(intent.id)["status"] == "succeeded"
+    with pytest.raises(stripe.error.CardError):
+        pay(setup.payment_method, customer=customer.id, off_session=True)
+    # setup_future_usage=off_session does.
+    intent = pay(setup.payment_method, customer=customer.id, setup_future_usage="off_session")
+    assert server.authenticate(intent.id)["status"] == "succeeded"
+    assert pay(setup.payment_method, customer=customer.id, off_session=True).status == "succeeded"

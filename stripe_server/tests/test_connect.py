@@ -10,6 +10,8 @@ import urllib.request
 import pytest
 import stripe
 
+from .conftest import off_session_payment
+
 DAY = 86400
 
 
@@ -69,16 +71,13 @@ def test_destination_charge_with_fee_moves_money_and_refund_reverses_it(fresh, c
     fresh.set_clock(1_900_000_000)
     account = connected_account()
     customer, setup = customer_with_card()
-    intent = stripe.PaymentIntent.create(
-        amount=11200,
-        currency="usd",
-        customer=customer.id,
-        payment_method=setup.payment_method,
-        confirm=True,
-        off_session=True,
+    intent = off_session_payment(
+        customer,
+        setup,
+        11200,
+        account,
+        2700,
         capture_method="manual",
-        transfer_data={"destination": account.id},
-        application_fee_amount=2700,
         on_behalf_of=account.id,
         transfer_group="booking-1",
     )
@@ -116,14 +115,7 @@ def test_separate_transfers_reversals_and_balance_rules(fresh, connected_account
         stripe.Transfer.create(amount=1000, currency="usd", destination=account.id)
     assert raised.value.code == "balance_insufficient"
     customer, setup = customer_with_card()
-    intent = stripe.PaymentIntent.create(
-        amount=5000,
-        currency="usd",
-        customer=customer.id,
-        payment_method=setup.payment_method,
-        confirm=True,
-        off_session=True,
-    )
+    intent = off_session_payment(customer, setup, 5000)
     transfer = stripe.Transfer.create(
         amount=4000,
         currency="usd",
@@ -184,17 +176,185 @@ def test_payout_failure_returns_the_funds(fresh, connected_account):
 def test_instant_payout_can_draw_on_pending_funds(fresh, connected_account, customer_with_card):
     account = connected_account()
     customer, setup = customer_with_card()
-    stripe.PaymentIntent.create(
-        amount=2000,
-        currency="usd",
-        customer=customer.id,
-        payment_method=setup.payment_method,
-        confirm=True,
-        off_session=True,
-        transfer_data={"destination": account.id},
-        application_fee_amount=500,
-    )
+    off_session_payment(customer, setup, 2000, account, 500)
     with pytest.raises(stripe.error.InvalidRequestError):
         stripe.Payout.create(amount=1500, currency="usd", stripe_account=account.id)
     instant = stripe.Payout.create(amount=1500, currency="usd", method="instant", stripe_account=account.id)
     assert instant.method == "instant"
+
+
+def test_stripe_account_scopes_every_resource_to_that_account(fresh, connected_account, customer_with_card):
+    """On behalf of another connected account (Stripe-Account), none of the platform's or the first
+    account's objects is visible, and platform-only requests change nothing."""
+    paid, other = connected_account(), connected_account()
+    customer, setup = customer_with_card()
+    intent = off_session_payment(customer, setup, 5000, paid, 500)
+    charge = stripe.Charge.retrieve(intent.latest_charge)
+    endpoint = stripe.WebhookEndpoint.create(url="http://127.0.0.1:9/hook", enabled_events=["*"])
+    as_other = {"stripe_account": other.id}
+
+    for listed in (
+        stripe.Transfer.list(**as_other),
+        stripe.ApplicationFee.list(**as_other),
+        stripe.WebhookEndpoint.list(**as_other),
+        stripe.Account.list(**as_other),
+        stripe.Customer.list(**as_other),
+        stripe.PaymentIntent.list(**as_other),
+        stripe.Charge.list(**as_other),
+        stripe.Refund.list(**as_other),
+    ):
+        assert listed.data == [], listed.url
+    assert [e.account for e in stripe.Event.list(limit=100, **as_other)] == [other.id]  # its own account.updated
+    for retrieve, object_id in (
+        (stripe.Transfer.retrieve, charge.transfer),
+        (stripe.ApplicationFee.retrieve, charge.application_fee),
+        (stripe.WebhookEndpoint.retrieve, endpoint.id),
+        (stripe.Account.retrieve, paid.id),
+        (stripe.Charge.retrieve, charge.id),
+        (stripe.Customer.retrieve, customer.id),
+    ):
+        with pytest.raises(stripe.error.InvalidRequestError) as raised:
+            retrieve(object_id, **as_other)
+        assert (raised.value.http_status, raised.value.code) == (404, "resource_missing"), retrieve
+    assert stripe.Account.retrieve(other.id, **as_other).id == other.id  # itself
+
+    fresh.topup(10000)
+    platform_before, other_before = stripe.Balance.retrieve(), stripe.Balance.retrieve(**as_other)
+    transfers_before = [t.id for t in stripe.Transfer.list(limit=100)]
+    refused = [
+        lambda: stripe.Transfer.create(amount=100, currency="usd", destination=paid.id, **as_other),
+        lambda: stripe.WebhookEndpoint.create(url="http://127.0.0.1:9/x", enabled_events=["*"], **as_other),
+        lambda: stripe.Account.create(type="express", **as_other),
+        lambda: stripe.Account.delete(paid.id, **as_other),
+        lambda: stripe.AccountLink.create(
+            account=other.id, type="account_onboarding", refresh_url="http://x/r", return_url="http://x/ok", **as_other
+        ),
+        lambda: stripe.Account.create_login_link(other.id, **as_other),
+    ]
+    for request in refused:
+        with pytest.raises(stripe.error.InvalidRequestError) as raised:
+            request()
+        assert raised.value.http_status == 400
+        assert f"(Stripe-Account: {other.id}) is not modelled" in raised.value.user_message
+    assert [t.id for t in stripe.Transfer.list(limit=100)] == transfers_before
+    assert [e.id for e in stripe.WebhookEndpoint.list(limit=100)] == [endpoint.id]
+    assert sorted(a.id for a in stripe.Account.list(limit=100)) == sorted([paid.id, other.id])
+    assert stripe.Balance.retrieve().to_dict() == platform_before.to_dict()
+    assert stripe.Balance.retrieve(**as_other).to_dict() == other_before.to_dict()
+
+
+def test_on_behalf_of_needs_card_payments_and_is_the_charges_settlement_merchant(connected_account, customer_with_card):
+    customer, setup = customer_with_card()
+    settled, other = connected_account(), connected_account()
+    transfers_only = stripe.Account.create(type="express", capabilities={"transfers": {"requested": True}})
+    before = [intent.id for intent in stripe.PaymentIntent.list(limit=100).auto_paging_iter()]
+    for on_behalf_of, message in (
+        ("acct_nobody", "No such account: 'acct_nobody'"),
+        (transfers_only.id, f"The account {transfers_only.id} given as on_behalf_of needs the card_payments"),
+        (other.id, "The on_behalf_of account must be the same as transfer_data[destination]."),
+    ):
+        with pytest.raises(stripe.error.InvalidRequestError) as raised:
+            off_session_payment(customer, setup, 4000, settled, 400, on_behalf_of=on_behalf_of)
+        assert raised.value.param == "on_behalf_of" and raised.value.user_message.startswith(message)
+    with pytest.raises(stripe.error.InvalidRequestError) as raised:
+        stripe.SetupIntent.create(customer=customer.id, on_behalf_of=transfers_only.id)
+    assert raised.value.param == "on_behalf_of"
+    assert [intent.id for intent in stripe.PaymentIntent.list(limit=100).auto_paging_iter()] == before
+
+    intent = off_session_payment(customer, setup, 4000, settled, 400, on_behalf_of=settled.id, expand=["latest_charge"])
+    assert (intent.on_behalf_of, intent.latest_charge.on_behalf_of) == (settled.id, settled.id)
+    assert stripe.Charge.retrieve(intent.latest_charge.id, expand=["on_behalf_of"]).on_behalf_of.id == settled.id
+
+
+def test_transfer_data_amount_sends_that_much_and_the_platform_keeps_the_rest(
+    fresh, connected_account, customer_with_card
+):
+    fresh.set_clock(1_900_000_000)
+    account = connected_account()
+    customer, setup = customer_with_card()
+    for extra, param in (
+        ({"transfer_data": {"destination": account.id, "amount": 10001}}, "transfer_data[amount]"),
+        ({"transfer_data": {"destination": account.id, "amount": 8000}, "application_fee_amount": 100}, None),
+    ):
+        with pytest.raises(stripe.error.InvalidRequestError) as raised:
+            off_session_payment(customer, setup, 10000, **extra)
+        assert raised.value.param == (param or "application_fee_amount")
+    intent = off_session_payment(
+        customer, setup, 10000, transfer_data={"destination": account.id, "amount": 8000}, capture_method="manual"
+    )
+    captured = stripe.PaymentIntent.capture(intent.id, amount_to_capture=9000, expand=["latest_charge.transfer"])
+    transfer = captured.latest_charge.transfer
+    assert (transfer.amount, transfer.destination, captured.latest_charge.application_fee) == (8000, account.id, None)
+    fresh.advance(2 * DAY)
+    assert stripe.Balance.retrieve(stripe_account=account.id).available[0].amount == 8000
+    # The platform keeps what it did not transfer, less Stripe's fee on what it captured.
+    assert stripe.Balance.retrieve().available[0].amount == 9000 - 291 - 8000
+
+
+def test_login_links_open_the_express_dashboard_once_onboarded(connected_account):
+    pending = connected_account(enabled=False)
+    with pytest.raises(stripe.error.InvalidRequestError) as raised:
+        stripe.Account.create_login_link(pending.id)
+    assert raised.value.user_message == "Cannot create a login link for an account that has not completed onboarding."
+    account = connected_account()
+    link = stripe.Account.create_login_link(account.id)
+    assert (link.object, set(link.to_dict())) == ("login_link", {"object", "created", "url"})
+    page = urllib.request.urlopen(link.url).read().decode()
+    assert "Express dashboard" in page and account.id in page
+    with pytest.raises(stripe.error.InvalidRequestError) as missing:
+        stripe.Account.create_login_link("acct_nobody")
+    assert missing.value.http_status == 404
+
+
+def test_application_fee_refunds_move_the_fee_back_to_the_account(fresh, connected_account, customer_with_card):
+    fresh.set_clock(1_900_000_000)
+    account = connected_account()
+    customer, setup = customer_with_card()
+    intent = off_session_payment(customer, setup, 10000, account, 1500, expand=["latest_charge"])
+    fee_id = intent.latest_charge.application_fee
+    fresh.advance(2 * DAY)
+    platform, connected = (
+        stripe.Balance.retrieve().available[0].amount,
+        stripe.Balance.retrieve(stripe_account=account.id).available[0].amount,
+    )
+    first = stripe.ApplicationFee.create_refund(fee_id, amount=500, metadata={"why": "goodwill"})
+    assert (first.object, first.amount, first.fee, first.metadata.to_dict()) == (
+        "fee_refund",
+        500,
+        fee_id,
+        {"why": "goodwill"},
+    )
+    fee = stripe.ApplicationFee.retrieve(fee_id)
+    assert (fee.amount_refunded, fee.refunded) == (500, False)
+    with pytest.raises(stripe.error.InvalidRequestError) as raised:
+        stripe.ApplicationFee.create_refund(fee_id, amount=1001)
+    assert (raised.value.code, raised.value.param) == ("amount_too_large", "amount")
+    rest = stripe.ApplicationFee.create_refund(fee_id)
+    assert rest.amount == 1000
+    assert stripe.ApplicationFee.retrieve(fee_id).refunded is True
+    assert [r.id for r in stripe.ApplicationFee.list_refunds(fee_id)] == [rest.id, first.id]
+    assert stripe.Balance.retrieve().available[0].amount == platform - 1500
+    assert stripe.Balance.retrieve(stripe_account=account.id).available[0].amount == connected + 1500
+    refunded = [e for e in stripe.Event.list(type="application_fee.refunded", limit=10)]
+    assert [e.data.object.amount_refunded for e in refunded] == [1500, 500]
+
+
+def test_account_links_expire_by_the_server_clock(fresh, connected_account):
+    fresh.set_clock(1_900_000_000)
+    account = connected_account(enabled=False)
+    link = stripe.AccountLink.create(
+        account=account.id,
+        type="account_onboarding",
+        refresh_url="http://127.0.0.1:1/refresh",
+        return_url="http://127.0.0.1:1/return",
+    )
+    assert link.expires_at == 1_900_000_000 + 300
+    opener = urllib.request.build_opener(NoRedirect)
+    fresh.advance(300)  # the last second it is valid
+    assert "Complete onboarding" in opener.open(link.url).read().decode()
+    fresh.advance(1)
+    for data in (None, urllib.parse.urlencode({"action": "complete"}).encode()):
+        with pytest.raises(urllib.error.HTTPError) as expired:
+            opener.open(link.url, data=data)
+        assert (expired.value.code, expired.value.headers["Location"]) == (303, "http://127.0.0.1:1/refresh")
+    assert stripe.Account.retrieve(account.id).details_submitted is False  # the expired link did nothing

@@ -1,5 +1,9 @@
 """Every object the server returns has the fields of Stripe's official example of its type.
 
+The server keeps one example of every object shape it has answered with (API responses and events,
+nested objects included: ``GET /_local/shapes``); after a scenario that calls every route, each one
+is compared with ``fixtures3.json``, so no type or state is left out by forgetting to list it.
+
 ``fixtures3.json`` is Stripe's own example of each resource (stripe/openapi, MIT). We require the
 same top-level keys and ``object`` value, and the same keys in the nested objects the project
 reads. A few documented extras are allowed (see EXTRA). The nested fields the project reads deeper
@@ -17,12 +21,25 @@ from pathlib import Path
 import pytest
 import stripe
 
+from stripe_server import app  # noqa: F401 - registers the routes
+from stripe_server.routing import ROUTES
+
 FIXTURES = Path(os.environ.get("STRIPE_FIXTURES", "/work/shared/stripe/fixtures3.json"))
-# Fields Stripe returns in some API versions or configurations but its example omits.
+# Fields Stripe returns in some API versions or configurations but its example omits; each must be
+# a field of the official SDK's type for that object (checked below), so none is invented.
 EXTRA = {
     "charge": {"transfer"},  # present on destination charges
     "balance": {"instant_available"},  # Stripe returns it for accounts with instant payouts
     "event": {"account"},  # Connect events carry the connected account
+    # Stripe's example is a customer's bank account; a connected account's payout account also says
+    # whose it is, whether it is the default and which payout methods it takes.
+    "bank_account": {"account", "default_for_currency", "available_payout_methods"},
+}
+SDK_TYPES = {
+    "bank_account": stripe.BankAccount,
+    "balance": stripe.Balance,
+    "charge": stripe.Charge,
+    "event": stripe.Event,
 }
 NESTED = {
     "payment_intent": [],
@@ -45,9 +62,11 @@ def examples():
 
 @pytest.fixture(scope="module")
 def objects(server):
-    """One live object of every type, made through the SDK."""
+    """One live object of every type, made through the SDK (every API route's answer among them)."""
     stripe.api_key, stripe.api_base = "sk_test_local", server.url
-    account = stripe.Account.create(type="express", capabilities={"transfers": {"requested": True}})
+    account = stripe.Account.create(
+        type="express", capabilities={"card_payments": {"requested": True}, "transfers": {"requested": True}}
+    )
     server.account_action(account.id, "enable")
     customer = stripe.Customer.create(email="contract@example.com")
     setup = stripe.SetupIntent.create(customer=customer.id, payment_method="pm_card_visa", confirm=True)
@@ -66,13 +85,16 @@ def objects(server):
     fee = stripe.ApplicationFee.retrieve(charge.application_fee)
     server.topup(1000, account=account.id)
     payout = stripe.Payout.create(amount=100, currency="usd", stripe_account=account.id)
-    dispute = server.open_dispute(charge.id)
+    disputed = stripe.PaymentIntent.create(amount=2000, currency="usd", payment_method="pm_card_visa", confirm=True)
+    dispute = server.open_dispute(disputed.latest_charge)
     session = stripe.identity.VerificationSession.create(type="document")
     endpoint = stripe.WebhookEndpoint.create(url="http://127.0.0.1:9/hook", enabled_events=["charge.failed"])
-    stripe.WebhookEndpoint.delete(endpoint.id)
+    deleted_endpoint = stripe.WebhookEndpoint.delete(endpoint.id)
     link = stripe.AccountLink.create(
         account=account.id, type="account_onboarding", refresh_url="http://x/r", return_url="http://x/ok"
     )
+    login_link = stripe.Account.create_login_link(account.id)
+    deleted_account = stripe.Account.delete(stripe.Account.create(type="express").id)
     deleted = stripe.Customer.delete(stripe.Customer.create().id)
 
     # The states in which Stripe fills the nested fields the project reads.
@@ -83,11 +105,18 @@ def objects(server):
     challenged = confirmed("pm_card_authenticationRequired", return_url="http://x/back")
     with pytest.raises(stripe.error.CardError) as declined:
         confirmed("pm_card_chargeDeclined")
+    account = stripe.Account.retrieve(account.id)
     found = {
-        "account": stripe.Account.retrieve(account.id),
+        "account": account,
+        "platform_account": stripe.StripeClient(
+            stripe.api_key, base_addresses={"api": server.url}
+        ).v1.accounts.retrieve_current(),
+        "bank_account": account.external_accounts.data[0],
         "account_link": link,
+        "login_link": login_link,
         "customer": stripe.Customer.retrieve(customer.id),
         "deleted_customer": deleted,
+        "deleted_account": deleted_account,
         "payment_method": stripe.PaymentMethod.retrieve(setup.payment_method),
         "setup_intent": stripe.SetupIntent.retrieve(setup.id),
         "payment_intent": stripe.PaymentIntent.retrieve(intent.id),
@@ -103,6 +132,7 @@ def objects(server):
         "dispute": stripe.Dispute.retrieve(dispute["id"]),
         "identity.verification_session": stripe.identity.VerificationSession.retrieve(session.id),
         "webhook_endpoint": endpoint,
+        "deleted_webhook_endpoint": deleted_endpoint,
         "event": stripe.Event.list(limit=1).data[0],
         "manual_capture_charge": stripe.Charge.retrieve(manual.latest_charge),
         "requires_action_payment_intent": stripe.PaymentIntent.retrieve(challenged.id),
@@ -113,39 +143,45 @@ def objects(server):
     return {kind: obj.to_dict() if hasattr(obj, "to_dict") else obj for kind, obj in found.items()}
 
 
-KINDS = [
-    "account",
-    "account_link",
-    "customer",
-    "deleted_customer",
-    "payment_method",
-    "setup_intent",
-    "payment_intent",
-    "charge",
-    "refund",
-    "transfer",
-    "transfer_reversal",
-    "application_fee",
-    "fee_refund",
-    "balance",
-    "balance_transaction",
-    "payout",
-    "dispute",
-    "identity.verification_session",
-    "webhook_endpoint",
-    "event",
-]
+@pytest.fixture(scope="module")
+def returned(server, objects):
+    """Every object shape the server answered with in this test run (the scenario above and any
+    test before it), by type: what the contract is checked on."""
+    return server.call("GET", "/_local/shapes")["examples"]
 
 
-@pytest.mark.parametrize("kind", KINDS)
-def test_same_keys_and_object_as_stripes_example(kind, examples, objects):
-    example, ours = examples[kind], objects[kind]
-    assert ours["object"] == example["object"]
-    ours_keys = set(ours) - {"secret"}  # webhook_endpoint.secret appears only on create, as on Stripe
-    assert ours_keys - EXTRA.get(kind, set()) == set(example), kind
-    for field in NESTED.get(kind, []):
-        assert isinstance(ours[field], dict), (kind, field)
-        assert set(ours[field]) >= set(example[field]), (kind, field, set(example[field]) - set(ours[field]))
+def answer_types() -> set[str]:
+    """The object type each API route answers with (a list's items are checked as their type)."""
+    return {route.returns.removeprefix("list:") for route in ROUTES if route.returns}
+
+
+def test_the_scenario_covers_every_type_the_api_answers_with(returned):
+    assert answer_types() | {"bank_account"} <= set(returned)
+
+
+def test_every_object_the_server_returned_has_the_keys_of_stripes_example(examples, returned):
+    assert set(returned) <= set(examples), "a type Stripe has no example of"
+    for kind, found in returned.items():
+        example = examples[kind]
+        for ours in found:
+            assert ours["object"] == example["object"], kind
+            ours_keys = set(ours) - {"secret"}  # webhook_endpoint.secret appears only on create, as on Stripe
+            assert ours_keys - EXTRA.get(kind, set()) == set(example), (kind, ours_keys ^ set(example))
+            for field in NESTED.get(kind, []):
+                assert isinstance(ours[field], dict), (kind, field)
+                assert set(ours[field]) >= set(example[field]), (kind, field, set(example[field]) - set(ours[field]))
+
+
+@pytest.mark.parametrize("kind", sorted(EXTRA))
+def test_extra_fields_are_fields_of_stripes_type(kind):
+    assert EXTRA[kind] <= set(SDK_TYPES[kind].__annotations__), kind
+
+
+def test_the_platforms_own_account_is_a_full_account(examples, objects):
+    platform = objects["platform_account"]
+    assert set(platform) == set(examples["account"])
+    assert (platform["type"], platform["charges_enabled"], platform["payouts_enabled"]) == ("standard", True, True)
+    assert platform["external_accounts"]["data"][0]["object"] == "bank_account"
 
 
 def test_error_responses_have_stripes_shape(server):

@@ -52,3 +52,24 @@ def test_identity_session_via_page_and_helper(server):
     assert verified["status"] == "verified" and verified["last_error"] is None
     other = stripe.identity.VerificationSession.create(type="document")
     assert stripe.identity.VerificationSession.cancel(other.id).status == "canceled"
+
+
+@pytest.mark.parametrize("outcome", [None, "won", "lost"])
+def test_a_charged_back_charge_cannot_be_refunded(server, outcome):
+    """The bank already took the money back: a refund on top would pay the cardholder twice."""
+    charge = paid_charge()
+    dispute = server.open_dispute(charge.id)
+    if outcome:
+        server.close_dispute(dispute["id"], outcome)
+    balance_before = stripe.Balance.retrieve()
+    events_before = [e.id for e in stripe.Event.list(type="charge.refunded", limit=100)]
+    for params in ({"charge": charge.id}, {"payment_intent": charge.payment_intent, "amount": 100}):
+        with pytest.raises(stripe.error.InvalidRequestError) as raised:
+            stripe.Refund.create(**params)
+        assert (raised.value.http_status, raised.value.code) == (400, "charge_disputed")
+        assert raised.value.user_message == f"Charge {charge.id} has been charged back; cannot issue a refund."
+    after = stripe.Charge.retrieve(charge.id)
+    assert (after.amount_refunded, after.refunded, after.refunds.data) == (0, False, [])
+    assert stripe.Refund.list(charge=charge.id).data == []
+    assert stripe.Balance.retrieve().to_dict() == balance_before.to_dict()
+    assert [e.id for e in stripe.Event.list(type="charge.refunded", limit=100)] == events_before

@@ -5,20 +5,13 @@ from __future__ import annotations
 import pytest
 import stripe
 
+from .conftest import off_session_payment
+
 DAY = 86400
 
 
 def authorize(customer, setup, amount=10000, **extra):
-    return stripe.PaymentIntent.create(
-        amount=amount,
-        currency="usd",
-        customer=customer.id,
-        payment_method=setup.payment_method,
-        confirm=True,
-        off_session=True,
-        capture_method="manual",
-        **extra,
-    )
+    return off_session_payment(customer, setup, amount, capture_method="manual", **extra)
 
 
 def test_setup_then_off_session_authorization_then_partial_capture(customer_with_card):

@@ -95,16 +95,41 @@ def test_a_reset_forgets_added_receivers_and_restores_the_retry_settings(fresh):
 
 
 def test_enabled_events_filter_and_connect_endpoints(fresh, receiver, connected_account):
-    only_payouts = stripe.WebhookEndpoint.create(url=receiver.url, enabled_events=["payout.paid"])
-    assert only_payouts.enabled_events == ["payout.paid"]
-    account = connected_account()
-    fresh.flush_webhooks()
-    updated = [r for r in receiver.requests if r["event"]["type"] == "account.updated"]
-    assert len(updated) == 1 and updated[0]["event"]["account"] == account.id
-    # account.updated goes to the Connect endpoint, signed with its secret.
-    stripe.Webhook.construct_event(updated[0]["body"], updated[0]["signature"], receiver.connect_secret)
-    assert [e.id for e in stripe.WebhookEndpoint.list().data][0] == only_payouts.id
-    assert stripe.WebhookEndpoint.delete(only_payouts.id).deleted is True
+    """Endpoints on their own receivers get exactly the event types they enabled, platform events
+    on a platform endpoint and a connected account's on a Connect endpoint."""
+    payouts_hook, customers_hook = Receiver(), Receiver()
+    try:
+        only_payouts = stripe.WebhookEndpoint.create(url=payouts_hook.url, enabled_events=["payout.paid"], connect=True)
+        assert only_payouts.enabled_events == ["payout.paid"]
+        only_customers = stripe.WebhookEndpoint.create(url=customers_hook.url, enabled_events=["customer.created"])
+        account = connected_account()
+        customer = stripe.Customer.create()
+        payment()
+        fresh.topup(3000)
+        stripe.Transfer.create(amount=3000, currency="usd", destination=account.id)
+        payout = stripe.Payout.create(amount=1000, currency="usd", method="instant", stripe_account=account.id)
+        stripe.Customer.retrieve(customer.id)  # a request after the payout: it is paid by then
+        assert fresh.flush_webhooks()
+        assert [(r["event"]["type"], r["event"]["data"]["object"]["id"]) for r in payouts_hook.requests] == [
+            ("payout.paid", payout.id)
+        ]
+        stripe.Webhook.construct_event(
+            payouts_hook.requests[0]["body"], payouts_hook.requests[0]["signature"], only_payouts.secret
+        )
+        assert [(r["event"]["type"], r["event"]["data"]["object"]["id"]) for r in customers_hook.requests] == [
+            ("customer.created", customer.id)
+        ]
+        # The catch-all receiver got the rest, account.updated on its Connect endpoint with its secret.
+        types = {r["event"]["type"] for r in receiver.requests}
+        assert {"payout.created", "payout.paid", "transfer.created", "payment_intent.succeeded"} <= types
+        updated = [r for r in receiver.requests if r["event"]["type"] == "account.updated"]
+        assert len(updated) == 1 and updated[0]["event"]["account"] == account.id
+        stripe.Webhook.construct_event(updated[0]["body"], updated[0]["signature"], receiver.connect_secret)
+        assert [e.id for e in stripe.WebhookEndpoint.list().data][:2] == [only_customers.id, only_payouts.id]
+        assert stripe.WebhookEndpoint.delete(only_payouts.id).deleted is True
+    finally:
+        payouts_hook.close()
+        customers_hook.close()
 
 
 def test_duplicate_and_shuffle_switches(fresh, receiver):

@@ -29,8 +29,29 @@ from search.services import search_summary_refresh
 MAX_FAVORITES = 200
 REPORT_REASON_MAX = 300
 # Markup is refused rather than silently stripped: people should see exactly what is published.
-# A lone "<" ("<3", "2 < 3") is fine and shown escaped.
-MARKUP = re.compile(r"<\s*/?\s*[a-zA-Z!?][^>]*>|javascript\s*:", re.IGNORECASE)
+# Only what a browser would treat as markup counts: an HTML element's tag (<b>, <script ...>, </p>),
+# any tag with an attribute (<x onclick=...>), a closing tag, a comment, a doctype or CDATA section
+# and a processing instruction. Plain text that merely has angle brackets or words in it
+# ("<3", "2<x and y>1", "JavaScript: loops") is accepted and shown escaped: pages never link it.
+HTML_ELEMENTS = (
+    "a abbr acronym address applet area article aside audio b base basefont bdi bdo big blink blockquote body br "
+    "button canvas caption center cite code col colgroup data datalist dd del details dfn dialog dir div dl dt em "
+    "embed fieldset figcaption figure font footer form frame frameset h1 h2 h3 h4 h5 h6 head header hgroup hr html "
+    "i iframe image img input ins isindex kbd keygen label legend li link listing main map mark marquee math menu "
+    "meta meter nav nobr noembed noframes noscript object ol optgroup option output p param picture plaintext "
+    "portal pre progress q rb rp rt rtc ruby s samp script search section select slot small source span strike "
+    "strong style sub summary sup svg table tbody td template textarea tfoot th thead time title tr track tt u ul "
+    "var video wbr xmp"
+).split()
+MARKUP = re.compile(
+    r"<(?:" + "|".join(HTML_ELEMENTS) + r")(?=[\s/>])"  # an element's opening tag
+    r"|</[a-zA-Z][\w:-]*\s*>"  # a closing tag
+    r"|<[a-zA-Z][\w:-]*\s[^<>]*=[^<>]*>"  # any tag with an attribute
+    r"|<!(?:--|\[CDATA\[|doctype)"  # a comment, CDATA, a doctype
+    r"|<\?[a-zA-Z]"  # a processing instruction (<?xml, <?php)
+    r"|<script",  # even unfinished
+    re.IGNORECASE,
+)
 
 
 def _site_url(path: str) -> str:

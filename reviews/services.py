@@ -269,7 +269,8 @@ def _after_hide(review: Review) -> None:
 
 
 def review_show(*, review: Review, staff_user, reason: str, now: datetime) -> Review:
-    """Staff undo a hide (audited). Showing a visible review changes nothing."""
+    """Staff undo a hide (audited; the hide's reason and time are cleared from the review, the
+    moderation events keep them). Showing a visible review changes nothing."""
     reason = str(reason or "").strip()
     if not staff_user.is_staff:
         raise RefusedError("Only staff can show reviews again.", status=403)
@@ -279,8 +280,12 @@ def review_show(*, review: Review, staff_user, reason: str, now: datetime) -> Re
         review = Review.objects.select_for_update().select_related("instructor__user").get(pk=review.pk)
         if not review.is_hidden:
             return review
+        # The review is visible again: its hide reason and time no longer describe it (the
+        # moderation events keep both decisions, with their reasons).
         review.is_hidden = False
-        review.save(update_fields=["is_hidden"])
+        review.hidden_reason = ""
+        review.hidden_at = None
+        review.save(update_fields=["is_hidden", "hidden_reason", "hidden_at"])
         ReviewModerationEvent.objects.create(
             review=review,
             action=ReviewModerationEvent.Action.SHOW,

@@ -41,7 +41,8 @@ def profile_reviews(context, profile):
 @register.inclusion_tag("reviews/partials/achievements.html")
 def achievements_for(user, role, heading="Badges"):
     rows = list(selectors.achievements_of(user, role=role))
-    return {"badges": [(row, achievements.description(row)) for row in rows], "heading": heading, "zone": user.zone}
+    # Dates are shown in the viewer's zone (the page's), like every other time on the site.
+    return {"badges": [(row, achievements.description(row)) for row in rows], "heading": heading, "role": role}
 
 
 @register.inclusion_tag("reviews/partials/review_prompts.html", takes_context=True)

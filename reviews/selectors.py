@@ -7,6 +7,7 @@ Public for other apps:
 - `favorite_instructor_ids(user)`
 """
 
+import secrets
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -40,7 +41,12 @@ def favorites_of(user) -> QuerySet[Favorite]:
 
 # ------------------------------------------------------------------------------- ratings
 
-CACHE_KEY = "reviews:rating:v1:{}"
+# Each instructor's summary is cached under a key that names a version; dropping the cache bumps
+# the version. A reader that counted before a review committed stores its (old) counts under the
+# version it read first, which nobody reads after the bump: a stale summary cannot outlive the
+# invalidation (plain delete-on-write let such a reader write it back for CACHE_SECONDS).
+CACHE_KEY = "reviews:rating:v2:{}:{}"
+VERSION_KEY = "reviews:rating:version:{}"
 CACHE_SECONDS = 24 * 3600
 
 
@@ -61,8 +67,49 @@ class RatingSummary:
         return self.count >= RATING_SHOWN_FROM
 
 
+def _new_version() -> int:
+    # A version key lost from Redis starts again from a random number, not from one an old, still
+    # cached summary was stored under (62 bits: room for incr, collisions out of reach).
+    return secrets.randbits(62)
+
+
 def rating_cache_invalidate(instructor_id: int) -> None:
-    cache.delete(CACHE_KEY.format(instructor_id))
+    """Makes every cached summary of `instructor_id` unreachable (call it after commit)."""
+    key = VERSION_KEY.format(instructor_id)
+    try:
+        cache.incr(key)
+    except ValueError:  # no version yet (or evicted): any new one differs from the old
+        cache.add(key, _new_version(), timeout=None)
+
+
+def rating_cache_versions(instructor_ids: list[int]) -> dict[int, int]:
+    """The current cache version of each instructor (created where missing). Read it before
+    counting: the counts are stored under it."""
+    keys = {pk: VERSION_KEY.format(pk) for pk in instructor_ids}
+    found = cache.get_many(list(keys.values()))
+    missing = {keys[pk]: _new_version() for pk in instructor_ids if keys[pk] not in found}
+    if missing:
+        for key, version in missing.items():
+            cache.add(key, version, timeout=None)  # a concurrent reader's add wins; read it back
+        found.update(cache.get_many(list(missing)))
+    return {pk: found.get(keys[pk], missing.get(keys[pk])) for pk in instructor_ids}
+
+
+def rating_summaries_count(instructor_ids: list[int]) -> dict[int, RatingSummary]:
+    """Visible-review summaries straight from the database, one query for all of them."""
+    rows = (
+        Review.objects.filter(instructor_id__in=instructor_ids, is_hidden=False)
+        .values("instructor_id", "offer__service__name")
+        .annotate(n=Count("pk"), total=Sum("stars"))
+        .order_by("instructor_id", "-n", "offer__service__name")
+    )
+    built: dict[int, list] = {pk: [0, 0, []] for pk in instructor_ids}
+    for row in rows:
+        entry = built[row["instructor_id"]]
+        entry[0] += row["n"]
+        entry[1] += row["total"]
+        entry[2].append((row["offer__service__name"], row["n"]))
+    return {pk: RatingSummary(count, total, services) for pk, (count, total, services) in built.items()}
 
 
 def rating_summaries(instructor_ids) -> dict[int, RatingSummary]:
@@ -70,24 +117,14 @@ def rating_summaries(instructor_ids) -> dict[int, RatingSummary]:
     ids = list(dict.fromkeys(instructor_ids))
     if not ids:
         return {}
-    cached = cache.get_many([CACHE_KEY.format(pk) for pk in ids])
-    found = {pk: cached[CACHE_KEY.format(pk)] for pk in ids if CACHE_KEY.format(pk) in cached}
+    versions = rating_cache_versions(ids)
+    keys = {pk: CACHE_KEY.format(pk, versions[pk]) for pk in ids}
+    cached = cache.get_many(list(keys.values()))
+    found = {pk: cached[keys[pk]] for pk in ids if keys[pk] in cached}
     missing = [pk for pk in ids if pk not in found]
     if missing:
-        rows = (
-            Review.objects.filter(instructor_id__in=missing, is_hidden=False)
-            .values("instructor_id", "offer__service__name")
-            .annotate(n=Count("pk"), total=Sum("stars"))
-            .order_by("instructor_id", "-n", "offer__service__name")
-        )
-        built: dict[int, list] = {pk: [0, 0, []] for pk in missing}
-        for row in rows:
-            entry = built[row["instructor_id"]]
-            entry[0] += row["n"]
-            entry[1] += row["total"]
-            entry[2].append((row["offer__service__name"], row["n"]))
-        fresh = {pk: RatingSummary(count, total, services) for pk, (count, total, services) in built.items()}
-        cache.set_many({CACHE_KEY.format(pk): summary for pk, summary in fresh.items()}, CACHE_SECONDS)
+        fresh = rating_summaries_count(missing)
+        cache.set_many({keys[pk]: summary for pk, summary in fresh.items()}, CACHE_SECONDS)
         found.update(fresh)
     return found
 

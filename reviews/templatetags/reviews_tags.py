@@ -29,6 +29,13 @@ def reviewed_ids(bookings) -> set[int]:
     return selectors.reviewed_booking_ids(bookings)
 
 
+@register.simple_tag
+def reviewed_ids_by_day(days) -> set[int]:
+    """`{% reviewed_ids_by_day days as reviewed %}` for a calendar of (day, bookings) pairs: one query
+    for every lesson of the week."""
+    return selectors.reviewed_booking_ids([booking for _, bookings in days for booking in bookings])
+
+
 @register.inclusion_tag("reviews/partials/review_list.html", takes_context=True)
 def profile_reviews(context, profile):
     """The review section of a profile: summary, filters and the first page, HTMX-updated."""

@@ -1,5 +1,6 @@
 """Refusals through the pages and the API: a clear message, the right status, nothing stored."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -102,7 +103,20 @@ def test_respond_page_refuses_others_and_a_second_response(client, lesson):
     assert list(ReviewResponse.objects.values_list("text", flat=True)) == ["Thanks!"]
 
 
-def test_listed_lessons_show_reviewed_with_one_query_for_the_whole_list(client, django_assert_num_queries):
+def review_queries(client, url) -> tuple[str, int]:
+    """The page's HTML and how many of its queries read the reviews table."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return response.content.decode(), sum('"reviews_review"' in query["sql"] for query in queries.captured_queries)
+
+
+@pytest.fixture
+def three_lessons_two_reviewed():
+    """Three lessons of one student with one instructor, Mon–Wed of the first week; the first two reviewed."""
     first = completed_lesson()
     person = first.student
     lessons = [first] + [
@@ -111,17 +125,33 @@ def test_listed_lessons_show_reviewed_with_one_query_for_the_whole_list(client, 
     now = lessons[-1].lesson_ends_at + timedelta(hours=1)
     for booking in lessons[:2]:
         services.review_create(booking=booking, user=person, stars=5, now=now)
-    client.force_login(person)
     with time_machine.travel(now, tick=False):
-        html = client.get("/lessons/?show=past").content.decode()
-    assert html.count(">Reviewed<") == 2
-    assert html.count(">Write a review<") == 1
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
+        yield lessons
 
-    with time_machine.travel(now, tick=False), CaptureQueriesContext(connection) as queries:
-        client.get("/lessons/?show=past")
-    assert sum('"reviews_review"' in query["sql"] for query in queries.captured_queries) == 1
+
+REVIEWED = '<span class="badge reviewed">Reviewed</span>'
+
+
+def test_my_lessons_show_reviewed_with_one_query_for_the_whole_list(client, three_lessons_two_reviewed):
+    client.force_login(three_lessons_two_reviewed[0].student)
+    html, queries = review_queries(client, "/lessons/?show=past")
+    assert (html.count(REVIEWED), html.count(">Write a review</a>"), queries) == (2, 1, 1)
+
+
+def test_the_instructors_list_and_week_calendar_show_reviewed_with_one_query(client, three_lessons_two_reviewed):
+    lessons = three_lessons_two_reviewed
+    client.force_login(lessons[0].instructor.user)
+    html, queries = review_queries(client, "/teach/bookings/?show=past")
+    # The instructor sees which lessons were reviewed; "Write a review" is for the student only.
+    assert (html.count(REVIEWED), html.count("Write a review"), queries) == (2, 0, 1)
+    html, queries = review_queries(client, f"/teach/bookings/week/?week={FIRST_LESSON_AT.date().isoformat()}")
+    assert (html.count(REVIEWED), queries) == (2, 1)
+    for booking, reviewed in zip(lessons, (True, True, False), strict=True):
+        row = re.search(rf"<p><a href=\"/lessons/{booking.public_id}/\">.*?</p>", html, re.S).group(0)
+        assert (REVIEWED in row) is reviewed
+    # A week without lessons asks nothing.
+    html, queries = review_queries(client, "/teach/bookings/week/?week=2026-03-09")
+    assert (html.count(REVIEWED), queries) == (0, 0)
 
 
 def test_profile_shows_new_until_three_reviews_and_filters_the_list(client, django_capture_on_commit_callbacks):

@@ -9,13 +9,13 @@ Public for other apps:
 
 import secrets
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.core.cache import cache
 from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
-from reviews.models import RATING_SHOWN_FROM, Achievement, Favorite, Review
+from reviews.models import RATING_SHOWN_FROM, REVIEW_WINDOW_DAYS, Achievement, Favorite, Review
 
 # ------------------------------------------------------------------------------- favorites
 
@@ -190,19 +190,29 @@ def achievements_of(user, *, role: str | None = None) -> QuerySet[Achievement]:
     return rows.filter(role=role) if role else rows
 
 
+def review_deadline(booking) -> datetime:
+    """The end of `booking`'s review window: REVIEW_WINDOW_DAYS calendar days after the lesson
+    ended, at the same time of day on the student's own clock. Across a DST change that is 30 days
+    ± 1 hour rather than 30 × 24 hours, so "review until 11:00" matches a lesson that ended at 11:00."""
+    # Adding a timedelta to an aware datetime moves its wall clock; the offset is then recomputed.
+    local_end = booking.lesson_ends_at.astimezone(booking.student.zone)
+    return (local_end + timedelta(days=REVIEW_WINDOW_DAYS)).astimezone(UTC)
+
+
 def lessons_awaiting_review(user, *, now, limit: int = 3):
     """The student's completed lessons still open for a review (newest first), for the banner."""
     from bookings.models import Booking, BookingStatus
-    from reviews.models import REVIEW_WINDOW_DAYS
 
-    return list(
+    # A day of slack covers the DST hour; review_deadline then decides exactly.
+    candidates = (
         Booking.objects.filter(
             student=user,
             status=BookingStatus.COMPLETED,
-            lesson_ends_at__gte=now - timedelta(days=REVIEW_WINDOW_DAYS),
+            lesson_ends_at__gte=now - timedelta(days=REVIEW_WINDOW_DAYS + 1),
             lesson_ends_at__lte=now,
             review__isnull=True,
         )
-        .select_related("instructor__user")
-        .order_by("-lesson_ends_at")[:limit]
+        .select_related("student", "instructor__user")
+        .order_by("-lesson_ends_at")
     )
+    return [booking for booking in candidates if review_deadline(booking) >= now][:limit]

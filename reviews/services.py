@@ -2,7 +2,7 @@
 (emails, notifications, cache invalidation) run after commit."""
 
 import re
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -23,7 +23,7 @@ from reviews.models import (
     ReviewReport,
     ReviewResponse,
 )
-from reviews.selectors import rating_cache_invalidate
+from reviews.selectors import rating_cache_invalidate, review_deadline
 from search.services import search_summary_refresh
 
 MAX_FAVORITES = 200
@@ -132,17 +132,13 @@ def review_refusal(*, booking: Booking, user, now: datetime) -> RefusedError | N
     return None
 
 
-def review_deadline(booking: Booking) -> datetime:
-    return booking.lesson_ends_at + timedelta(days=REVIEW_WINDOW_DAYS)
-
-
 def review_create(*, booking: Booking, user, stars, text: str = "", now: datetime) -> Review:
     """The lesson's student reviews a completed lesson, once, within REVIEW_WINDOW_DAYS of its end:
     1–5 stars and optional plain text up to 500 characters. Any refusal raises RefusedError and
     stores nothing. After commit: rating caches dropped, instructor told, badges awarded."""
     with transaction.atomic():
         # The booking lock serialises two submissions of the same form.
-        booking = Booking.objects.select_for_update().get(pk=booking.pk)
+        booking = Booking.objects.select_for_update().select_related("student").get(pk=booking.pk)
         refusal = review_refusal(booking=booking, user=user, now=now)
         if refusal:
             raise refusal

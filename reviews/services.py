@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from bookings.models import Booking, BookingStatus
 from catalog.models import InstructorProfile
@@ -20,6 +21,7 @@ from reviews.models import (
     Favorite,
     Review,
     ReviewModerationEvent,
+    ReviewPrompt,
     ReviewReport,
     ReviewResponse,
 )
@@ -295,33 +297,42 @@ def review_show(*, review: Review, staff_user, reason: str, now: datetime) -> Re
     return review
 
 
-def review_prompt_send(*, booking: Booking) -> bool:
-    """Asks the student of a completed lesson for a review (in-app and email). Call it after the
-    completion commits. Sends nothing (returns False) when the lesson is not completed or already
-    reviewed."""
-    booking = Booking.objects.select_related("student", "instructor__user").get(pk=booking.pk)
-    if booking.status != BookingStatus.COMPLETED or Review.objects.filter(booking_id=booking.pk).exists():
-        return False
-    path = reverse("review_create", args=[booking.public_id])
-    name = booking.instructor.user.full_name
-    deadline = review_deadline(booking).astimezone(booking.student.zone)
-    title = f"How was your {booking.service_name} lesson with {name}?"
-    notification_create(user=booking.student, kind="review_prompt", title=title, body="Leave a review.", url=path)
-    email_send(
-        to=booking.student.email,
-        subject=title,
-        body=(
-            f"Hi {booking.student.first_name},\n\nTell other students how your lesson with {name} went. "
-            f"It takes a minute: stars and, if you like, a few words.\n\n{_site_url(path)}\n\n"
-            f"You can leave a review until {deadline:%A %-d %B %Y, %H:%M} ({booking.student.zone.key})."
-        ),
-    )
+def review_prompt_send(*, booking: Booking, now: datetime | None = None) -> bool:
+    """Asks the student of a completed lesson for a review (in-app and email), once per lesson:
+    a ReviewPrompt row records it, so a lesson completed again (a problem resolved as completed)
+    asks nothing more. Call it after the completion commits. Sends nothing (returns False) when
+    the lesson is not completed, already reviewed or already prompted."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        booking = Booking.objects.select_related("student", "instructor__user").get(pk=booking.pk)
+        if booking.status != BookingStatus.COMPLETED or Review.objects.filter(booking_id=booking.pk).exists():
+            return False
+        # The unique row is the "once": of two runs at once, one creates it and sends, the other
+        # finds it. An email that cannot be recorded rolls the row back, so a retry still asks.
+        _, created = ReviewPrompt.objects.get_or_create(booking=booking, defaults={"sent_at": now})
+        if not created:
+            return False
+        path = reverse("review_create", args=[booking.public_id])
+        name = booking.instructor.user.full_name
+        deadline = review_deadline(booking).astimezone(booking.student.zone)
+        title = f"How was your {booking.service_name} lesson with {name}?"
+        notification_create(user=booking.student, kind="review_prompt", title=title, body="Leave a review.", url=path)
+        email_send(
+            to=booking.student.email,
+            subject=title,
+            body=(
+                f"Hi {booking.student.first_name},\n\nTell other students how your lesson with {name} went. "
+                f"It takes a minute: stars and, if you like, a few words.\n\n{_site_url(path)}\n\n"
+                f"You can leave a review until {deadline:%A %-d %B %Y, %H:%M} ({booking.student.zone.key})."
+            ),
+        )
     return True
 
 
-def booking_completed(*, booking: Booking) -> None:
-    """Everything this app does when a lesson is completed: the review prompt and the badges of
-    both people. Bookings call it through `transaction.on_commit` after completing a lesson."""
-    review_prompt_send(booking=booking)
+def booking_completed(*, booking: Booking, now: datetime | None = None) -> None:
+    """Everything this app does when a lesson is completed: the review prompt (once per lesson)
+    and the badges of both people. Bookings call it through `transaction.on_commit` after
+    completing a lesson (again, when a problem is resolved as completed)."""
+    review_prompt_send(booking=booking, now=now)
     achievements.award(user=booking.student, role=achievements.STUDENT)
     achievements.award(user=booking.instructor.user, role=achievements.INSTRUCTOR)

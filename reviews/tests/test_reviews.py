@@ -300,3 +300,58 @@ def test_completion_sends_the_prompt_once_and_not_after_a_review(django_capture_
     services.review_create(booking=booking, user=booking.student, stars=5, now=after(booking))
     assert services.review_prompt_send(booking=booking) is False
     assert OutboundMessage.objects.filter(subject__startswith="How was your").count() == 1
+
+
+def test_a_lesson_completed_again_after_a_problem_prompts_only_once(django_capture_on_commit_callbacks):
+    from bookings.models import ProblemReport
+    from bookings.services import problem_report_create, problem_resolve
+    from reviews.models import ReviewPrompt
+
+    offer = bookable_offer()
+    booking = confirmed_booking(offer=offer, starts_at=FIRST_LESSON_AT, now=FIRST_LESSON_AT - timedelta(days=2))
+    with django_capture_on_commit_callbacks(execute=True):
+        booking = booking_mark_completed(booking=booking, user=offer.instructor.user, now=after(booking))
+    first_sent_at = ReviewPrompt.objects.get(booking=booking).sent_at
+    with django_capture_on_commit_callbacks(execute=True):
+        report = problem_report_create(
+            booking=booking,
+            user=booking.student,
+            kind=ProblemReport.Kind.LESSON_CUT_SHORT,
+            details="Ended 20 minutes early",
+            now=after(booking, hours=2),
+        )
+        problem_resolve(
+            report=report,
+            staff_user=staff(),
+            resolution=ProblemReport.Resolution.COMPLETED,
+            now=after(booking, hours=5),
+        )
+    booking.refresh_from_db()
+    assert booking.status == "completed"
+    assert OutboundMessage.objects.filter(to=booking.student.email, subject__startswith="How was your").count() == 1
+    assert Notification.objects.filter(user=booking.student, kind="review_prompt").count() == 1
+    assert list(ReviewPrompt.objects.values_list("booking", "sent_at")) == [(booking.pk, first_sent_at)]
+    assert services.review_prompt_send(booking=booking, now=after(booking, hours=6)) is False
+    assert OutboundMessage.objects.filter(subject__startswith="How was your").count() == 1
+
+
+def test_review_prompt_migration_records_prompts_already_sent(django_capture_on_commit_callbacks):
+    """The data migration gives lessons prompted before ReviewPrompt existed their row."""
+    import importlib
+
+    from django.apps import apps
+
+    from reviews.models import ReviewPrompt
+
+    migration = importlib.import_module("reviews.migrations.0003_review_prompt_once_per_lesson")
+    offer = bookable_offer()
+    booking = confirmed_booking(offer=offer, starts_at=FIRST_LESSON_AT, now=FIRST_LESSON_AT - timedelta(days=2))
+    with django_capture_on_commit_callbacks(execute=True):
+        booking = booking_mark_completed(booking=booking, user=offer.instructor.user, now=after(booking))
+    other = completed_lesson(offer=offer, starts_at=FIRST_LESSON_AT + timedelta(days=1))  # never prompted
+    sent_at = Notification.objects.get(kind="review_prompt").created_at
+    ReviewPrompt.objects.all().delete()
+    migration.record_prompts_already_sent(apps, None)
+    assert list(ReviewPrompt.objects.values_list("booking", "sent_at")) == [(booking.pk, sent_at)]
+    assert not ReviewPrompt.objects.filter(booking=other).exists()
+    assert services.review_prompt_send(booking=booking, now=after(booking)) is False

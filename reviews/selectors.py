@@ -163,6 +163,15 @@ def reviewed_booking_ids(bookings) -> set[int]:
     return set(Review.objects.filter(booking_id__in=ids).values_list("booking_id", flat=True))
 
 
+def instructor_with_public_reviews(public_id: str):
+    """The instructor whose reviews anyone may read (the page and the API), or None: exactly the
+    instructors whose public profile exists (catalog's live rule: live status and an active user
+    account). Suspended, paused, onboarding and deactivated instructors' reviews are not listed."""
+    from catalog.selectors import live_instructors
+
+    return live_instructors().select_related("user").filter(public_id=public_id).first()
+
+
 def profile_reviews(instructor, *, min_stars: int | None = None, with_text: bool = False) -> QuerySet[Review]:
     """Visible reviews of `instructor`, newest first, with what the list shows."""
     reviews = Review.objects.filter(instructor=instructor, is_hidden=False)

@@ -176,10 +176,8 @@ def review_list_context(request, instructor) -> dict:
 
 def instructor_reviews(request, public_id):
     """All of an instructor's reviews. HTMX requests (filters, pages) get the list alone."""
-    instructor = get_object_or_404(InstructorProfile.objects.select_related("user"), public_id=public_id)
-    # Paused instructors keep their public page (and reviews); a deactivated account does not.
-    visible = instructor.status in (InstructorProfile.Status.LIVE, InstructorProfile.Status.PAUSED)
-    if not visible or not instructor.user.is_active:
+    instructor = selectors.instructor_with_public_reviews(public_id)
+    if instructor is None:
         raise Http404("No such instructor")
     context = review_list_context(request, instructor)
     if request.htmx:

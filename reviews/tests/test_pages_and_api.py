@@ -255,3 +255,91 @@ def test_api_refuses_a_review_before_the_lesson_ends_and_stores_nothing(client):
         )
     assert (response.status_code, response.json()["detail"]) == (409, "You can review this lesson once it has ended.")
     assert Review.objects.count() == 0
+
+
+def test_api_refuses_a_response_with_html_or_over_500_characters_and_stores_nothing(client, lesson):
+    review = services.review_create(booking=lesson, user=lesson.student, stars=4, now=SOON_AFTER)
+    client.force_login(lesson.instructor.user)
+    url = f"/api/v1/reviews/{review.public_id}/response/"
+    for text, detail in (
+        (
+            "<b>Thanks</b>",
+            "Your response must be plain text: remove the HTML or script (anything like <b> or <script>).",
+        ),
+        ("r" * 501, "Keep your response to 500 characters; this one has 501."),
+        ("   ", "Write your response first."),
+    ):
+        response = client.post(url, {"text": text}, content_type="application/json")
+        assert (response.status_code, response.json()) == (422, {"detail": detail, "field": "text"})
+    assert ReviewResponse.objects.count() == 0
+
+
+def test_respond_page_refuses_501_characters_and_keeps_the_text(client, lesson):
+    review = services.review_create(booking=lesson, user=lesson.student, stars=4, now=SOON_AFTER)
+    client.force_login(lesson.instructor.user)
+    response = client.post(f"/reviews/{review.public_id}/respond/", {"text": "r" * 501})
+    html = response.content.decode()
+    assert response.status_code == 422
+    assert '<p class="error" role="alert">Keep your response to 500 characters; this one has 501.</p>' in html
+    assert f">{'r' * 501}</textarea>" in html
+    assert ReviewResponse.objects.count() == 0
+
+
+def test_api_report_endpoint(client, lesson):
+    from reviews.models import ReviewReport
+
+    review = services.review_create(booking=lesson, user=lesson.student, stars=2, text="Meh", now=SOON_AFTER)
+    url = f"/api/v1/reviews/{review.public_id}/report/"
+    assert client.post(url, {"reason": "Spam"}, content_type="application/json").status_code == 403
+    client.force_login(lesson.student)
+    own = client.post(url, {"reason": "Oops"}, content_type="application/json")
+    assert (own.status_code, own.json()) == (403, {"detail": "This is your own review. You can't report it."})
+    client.force_login(lesson.instructor.user)
+    empty = client.post(url, {"reason": " "}, content_type="application/json")
+    assert (empty.status_code, empty.json()) == (
+        422,
+        {"detail": "Tell us what is wrong with this review.", "field": "reason"},
+    )
+    long = client.post(url, {"reason": "x" * 301}, content_type="application/json")
+    assert (long.status_code, long.json()) == (422, {"detail": "Keep the reason to 300 characters.", "field": "reason"})
+    assert ReviewReport.objects.count() == 0
+    done = client.post(url, {"reason": "Never my student"}, content_type="application/json")
+    assert (done.status_code, done.json()) == (201, {"detail": "Reported. Our team will look at this review."})
+    again = client.post(url, {"reason": "Again"}, content_type="application/json")
+    assert (again.status_code, again.json()["detail"]) == (
+        409,
+        "You have already reported this review. Our team will look at it.",
+    )
+    assert list(ReviewReport.objects.values_list("reported_by", "reason")) == [
+        (lesson.instructor.user_id, "Never my student")
+    ]
+    missing = client.post("/api/v1/reviews/NOSUCHREVIEW/report/", {"reason": "x"}, content_type="application/json")
+    assert missing.status_code == 404
+    assert ReviewReport.objects.count() == 1
+
+
+def test_api_lists_only_instructors_with_a_public_profile_and_needs_the_instructor(client, lesson):
+    from catalog.models import InstructorProfile
+
+    services.review_create(booking=lesson, user=lesson.student, stars=5, text="Great", now=SOON_AFTER)
+    instructor = lesson.instructor
+    url = f"/api/v1/reviews/?instructor={instructor.public_id}"
+    assert client.get(url).json()["count"] == 1
+    missing = client.get("/api/v1/reviews/")
+    assert (missing.status_code, missing.json()) == (
+        400,
+        {"detail": "Say whose reviews to list: ?instructor=<instructor id>.", "field": "instructor"},
+    )
+    assert client.get("/api/v1/reviews/?instructor=").status_code == 400
+    unknown = client.get("/api/v1/reviews/?instructor=NOSUCHINSTRUCTOR")
+    assert (unknown.status_code, unknown.json()) == (404, {"detail": "No such instructor.", "field": "instructor"})
+    for status in (InstructorProfile.Status.SUSPENDED, InstructorProfile.Status.PAUSED):
+        InstructorProfile.objects.filter(pk=instructor.pk).update(status=status)
+        assert client.get(url).status_code == 404, status
+        assert client.get(f"/instructors/{instructor.public_id}/reviews/").status_code == 404, status
+    InstructorProfile.objects.filter(pk=instructor.pk).update(status=InstructorProfile.Status.LIVE)
+    instructor.user.is_active = False
+    instructor.user.save()
+    hidden = client.get(url)
+    assert (hidden.status_code, hidden.json()["detail"]) == (404, "No such instructor.")
+    assert client.get(f"/instructors/{instructor.public_id}/reviews/").status_code == 404

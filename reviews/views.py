@@ -25,15 +25,23 @@ REVIEWS_PER_PAGE = 10
 # ------------------------------------------------------------------------------- favorites
 
 
+def _in_place(response: HttpResponse) -> HttpResponse:
+    """A heart or a report changes a piece of the page, never its address: HTMX must not push
+    this URL into the history even where the heart sits inside a container that pushes its own
+    (the search results do), or Back and Reload would open /favorites/<id>/."""
+    response["HX-Push-Url"] = "false"
+    return response
+
+
 def _favorite_fragment(request, profile, *, message: str = "", status: int = 200) -> HttpResponse:
     html = render_to_string(
         "reviews/partials/favorite_button.html", {"profile": profile, "favorite_message": message}, request=request
     )
-    return HttpResponse(html, status=status)
+    return _in_place(HttpResponse(html, status=status))
 
 
 def _plain(message: str, status: int) -> HttpResponse:
-    return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
+    return _in_place(HttpResponse(message, status=status, content_type="text/plain; charset=utf-8"))
 
 
 @require_POST
@@ -138,13 +146,15 @@ def review_report(request, public_id):
             review=review, user=request.user, reason=request.POST.get("reason", ""), now=timezone.now()
         )
     except RefusedError as refusal:
-        return render(
-            request,
-            "reviews/partials/report_form.html",
-            {"review": review, "report_error": refusal.message, "reason": request.POST.get("reason", "")},
-            status=refusal.status,
+        return _in_place(
+            render(
+                request,
+                "reviews/partials/report_form.html",
+                {"review": review, "report_error": refusal.message, "reason": request.POST.get("reason", "")},
+                status=refusal.status,
+            )
         )
-    return render(request, "reviews/partials/report_form.html", {"review": review, "reported": True})
+    return _in_place(render(request, "reviews/partials/report_form.html", {"review": review, "reported": True}))
 
 
 def _list_filters(request) -> tuple[int | None, bool]:

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -13,6 +14,9 @@ from django.utils import timezone
 from bookings.models import Booking, BookingStatus
 from catalog.models import InstructorProfile
 from notifications.services import email_send, notification_create
+from payments.models import Payment
+from payments.services.tips import tip_from_form
+from payments.stripe_client import ProviderError, ProviderUnavailable
 from reviews import achievements
 from reviews.errors import RefusedError
 from reviews.models import (
@@ -134,6 +138,14 @@ def review_refusal(*, booking: Booking, user, now: datetime) -> RefusedError | N
     return None
 
 
+def _review_values(*, booking: Booking, user, stars, text, now: datetime) -> tuple[int, str]:
+    """The checked stars and text of a review `user` may write now, or RefusedError."""
+    refusal = review_refusal(booking=booking, user=user, now=now)
+    if refusal:
+        raise refusal
+    return _stars(stars), _plain_text(text, what="review")
+
+
 def review_create(*, booking: Booking, user, stars, text: str = "", now: datetime) -> Review:
     """The lesson's student reviews a completed lesson, once, within REVIEW_WINDOW_DAYS of its end:
     1–5 stars and optional plain text up to 500 characters. Any refusal raises RefusedError and
@@ -141,16 +153,14 @@ def review_create(*, booking: Booking, user, stars, text: str = "", now: datetim
     with transaction.atomic():
         # The booking lock serialises two submissions of the same form.
         booking = Booking.objects.select_for_update().select_related("student").get(pk=booking.pk)
-        refusal = review_refusal(booking=booking, user=user, now=now)
-        if refusal:
-            raise refusal
+        stars, text = _review_values(booking=booking, user=user, stars=stars, text=text, now=now)
         review = Review(
             booking=booking,
             author_id=booking.student_id,
             instructor_id=booking.instructor_id,
             offer_id=booking.offer_id,
-            stars=_stars(stars),
-            text=_plain_text(text, what="review"),
+            stars=stars,
+            text=text,
             created_at=now,
         )
         try:
@@ -161,6 +171,38 @@ def review_create(*, booking: Booking, user, stars, text: str = "", now: datetim
         instructor = InstructorProfile.objects.select_related("user").get(pk=booking.instructor_id)
         transaction.on_commit(lambda: _after_review(review, instructor, now))
     return review
+
+
+def review_create_with_tip(
+    *, booking: Booking, user, stars, text: str = "", tip_form=None, now: datetime
+) -> tuple[Review, Payment | None]:
+    """The review form's one submission: the review and, when the form carries a tip amount
+    (`payments/partials/tip_field.html`), a tip charged to the student's default card through
+    `payments.services.tips`, 100% for the instructor.
+
+    One form, one decision: a review that would be refused is refused before any money moves, and
+    a tip that cannot be charged (outside its limits, no card, declined, Stripe down) refuses the
+    whole form with payments' message (RefusedError, field "tip_amount"): no review, no tip row,
+    nothing charged, so the student can change the tip or publish without one. The tip is charged
+    with the form's own idempotency key, so a form submitted twice charges once, and its review
+    is refused as a duplicate. Returns (review, tip or None)."""
+    _review_values(booking=booking, user=user, stars=stars, text=text, now=now)
+    tip = None
+    if tip_form is not None:
+        try:
+            tip = tip_from_form(booking=booking, student=user, data=tip_form, now=now)
+        except (ValidationError, PermissionDenied) as problem:
+            raise RefusedError(" ".join(getattr(problem, "messages", [str(problem)])), field="tip_amount") from None
+        except (ProviderUnavailable, ProviderError):
+            raise RefusedError(
+                "Payments are unavailable right now, so your tip wasn't charged and your review isn't published "
+                "yet. Try again in a minute, or publish without a tip.",
+                status=503,
+                field="tip_amount",
+            ) from None
+    # A tip charged here stands even if this review then loses a race with the same form
+    # submitted twice: that other submission published the review, and the tip is the same one.
+    return review_create(booking=booking, user=user, stars=stars, text=text, now=now), tip
 
 
 def _after_review(review: Review, instructor: InstructorProfile, now: datetime) -> None:

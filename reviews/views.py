@@ -1,21 +1,23 @@
 """Pages and HTMX partials for favorites, reviews and achievements. Adapters only: parse, call one
 service, render."""
 
+import secrets
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.module_loading import import_string
 from django.views.decorators.http import require_http_methods, require_POST
 
 from bookings.models import Booking
 from catalog.models import InstructorProfile
+from payments.pricing import dollars_text
+from payments.services import default_card, tips
 from reviews import selectors, services
 from reviews.errors import RefusedError
 from reviews.models import REVIEW_TEXT_MAX, Review
@@ -74,41 +76,60 @@ def favorite_list(request):
 # ------------------------------------------------------------------------------- reviews
 
 
-def _tip_step_url(review: Review) -> str | None:
-    """Where the student goes after reviewing: the payments app's tip step when configured
-    (settings.REVIEWS_TIP_STEP_URL: dotted path to `f(review) -> url or None`)."""
-    dotted = getattr(settings, "REVIEWS_TIP_STEP_URL", "")
-    return import_string(dotted)(review) if dotted else None
+def _review_form(request, booking, *, refusal=None, status: int = 200, tip_key: str = "") -> HttpResponse:
+    """The review form, or only the refusal when the lesson is not theirs: a stranger learns nothing
+    about someone else's lesson (not its service, not its instructor)."""
+    if refusal is not None and refusal.status == 403:
+        return render(request, "reviews/review_form.html", {"stranger": refusal}, status=403)
+    context = {
+        "booking": booking,
+        "values": {key: request.POST.get(key, "") for key in ("stars", "text", "tip_amount")},
+        "text_max": REVIEW_TEXT_MAX,
+    }
+    if refusal is not None and refusal.field is None:
+        # The lesson cannot be reviewed (not over, not completed, closed, reviewed): no form.
+        context["blocked"] = refusal
+    else:
+        tip_possible = tips.tip_allowed(booking=booking, student=request.user)
+        context.update(
+            refusal=refusal,
+            tip_possible=tip_possible,
+            tip_card=default_card(request.user) if tip_possible else None,
+            tip_key=tip_key or secrets.token_urlsafe(24),
+            add_card_url=reverse("payments_cards") + "?" + urlencode({"next": request.path}),
+        )
+    return render(request, "reviews/review_form.html", context, status=status)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def review_create(request, public_id):
-    booking = get_object_or_404(Booking.objects.select_related("instructor__user"), public_id=public_id)
+    """The review form, with the optional tip (charged with the review, see
+    `services.review_create_with_tip`)."""
+    booking = get_object_or_404(Booking.objects.select_related("student", "instructor__user"), public_id=public_id)
     now = timezone.now()
-    values = {"stars": request.POST.get("stars", ""), "text": request.POST.get("text", "")}
-    if request.method == "POST":
-        try:
-            review = services.review_create(
-                booking=booking, user=request.user, stars=values["stars"], text=values["text"], now=now
-            )
-        except RefusedError as refusal:
-            return render(
-                request,
-                "reviews/review_form.html",
-                {"booking": booking, "refusal": refusal, "values": values, "text_max": REVIEW_TEXT_MAX},
-                status=refusal.status,
-            )
+    if request.method == "GET":
+        refusal = services.review_refusal(booking=booking, user=request.user, now=now)
+        return _review_form(request, booking, refusal=refusal, status=refusal.status if refusal else 200)
+    try:
+        _, tip = services.review_create_with_tip(
+            booking=booking,
+            user=request.user,
+            stars=request.POST.get("stars", ""),
+            text=request.POST.get("text", ""),
+            tip_form=request.POST,
+            now=now,
+        )
+    except RefusedError as refusal:
+        # A tip that was tried and failed gets a new key: the next attempt is a new charge attempt.
+        keep_key = "" if refusal.field == "tip_amount" else request.POST.get("tip_key", "")
+        return _review_form(request, booking, refusal=refusal, status=refusal.status, tip_key=keep_key)
+    if tip is None:
         messages.success(request, "Thank you! Your review is published.")
-        return redirect(_tip_step_url(review) or f"/lessons/{booking.public_id}/")
-    refusal = services.review_refusal(booking=booking, user=request.user, now=now)
-    status = refusal.status if refusal else 200
-    return render(
-        request,
-        "reviews/review_form.html",
-        {"booking": booking, "blocked": refusal, "values": values, "text_max": REVIEW_TEXT_MAX},
-        status=status,
-    )
+    else:
+        amount, instructor = dollars_text(tip.captured_cents), booking.instructor.user.full_name
+        messages.success(request, f"Thank you! Your review is published and your {amount} tip goes to {instructor}.")
+    return redirect("booking_detail", public_id=booking.public_id)
 
 
 @login_required

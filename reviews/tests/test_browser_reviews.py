@@ -1,5 +1,6 @@
-"""A student reviews a completed lesson, the instructor responds, a guest reads both on the profile;
-the rating appears only with the third review; the tip step after the review is skipped here."""
+"""A student reviews a completed lesson with a tip (charged on the local Stripe server), the
+instructor responds, a guest reads both on the profile; the rating appears only with the third
+review."""
 
 import zoneinfo
 from concurrent.futures import ThreadPoolExecutor
@@ -11,9 +12,10 @@ from django.test import Client
 from playwright.sync_api import expect
 
 from accounts.tests.factories import instructor_user, student
-from bookings.tests.factories import bookable_offer
 from catalog.tests.factories import ServiceFactory
 from instainstru.tests.htmx import wait_for_htmx
+from payments import stripe_client
+from payments.models import LedgerEntry, Payment
 from reviews import services
 from reviews.models import Review, ReviewResponse
 from reviews.tests.factories import completed_lesson
@@ -56,14 +58,32 @@ def in_thread(function):
         return pool.submit(run).result()
 
 
-def make_lessons():
-    offer = bookable_offer(
-        service=ServiceFactory(name="Piano"), user=instructor_user(full_name="Ada Teacher"), notice=1
+def tip_intents() -> list:
+    intents = stripe_client.call("payment_intents", "list", params={"limit": 100}).data
+    return [intent for intent in intents if intent.metadata.to_dict().get("kind") == "tip"]
+
+
+def make_lessons(server):
+    """Ada teaches Piano ($90 an hour, so a tip is $1.00 to $180.00). Sam's lesson two days ago was
+    paid by card on the local Stripe server and charged; Kim's and Lee's were given too, and Kim
+    has reviewed hers."""
+    from payments.tests.helpers import completed_lesson as paid_lesson
+    from payments.tests.helpers import instructor_offer
+
+    booked_at = (datetime.now(tz=UTC) - timedelta(days=5)).replace(hour=15, minute=0, second=0, microsecond=0)
+    offer = instructor_offer(
+        server, now=booked_at, service=ServiceFactory(name="Piano"), user=instructor_user(full_name="Ada Teacher")
     )
     sam = student(full_name="Sam Student")
-    lessons = [
+    sams_lesson, lesson_payment, _ = paid_lesson(server, now=booked_at, offer=offer, who=sam)
+    assert (sams_lesson.status, lesson_payment.status, lesson_payment.lesson_price_cents) == (
+        "completed",
+        "captured",
+        9000,
+    )
+    lessons = [sams_lesson] + [
         completed_lesson(offer=offer, who=who, starts_at=recent_lesson_start(days))
-        for who, days in ((sam, 2), (student(full_name="Kim Earlier"), 3), (student(full_name="Lee Later"), 4))
+        for who, days in ((student(full_name="Kim Earlier"), 3), (student(full_name="Lee Later"), 4))
     ]
     # One earlier review by another student.
     services.review_create(
@@ -72,31 +92,69 @@ def make_lessons():
     return offer, sam, lessons
 
 
-def test_review_respond_and_rating_from_the_third_review_on_a_phone(phone_page, live_url):
-    page = phone_page
-    offer, sam, lessons = in_thread(make_lessons)
+def nothing_stored_for(lesson):
+    assert Review.objects.filter(booking=lesson).count() == 0
+    assert Payment.objects.filter(kind="tip").count() == 0
+    assert tip_intents() == []
 
-    # Sam is prompted on the dashboard and reviews with stars and text.
+
+def test_review_with_a_tip_respond_and_rating_from_the_third_review_on_a_phone(phone_page, live_url, local_stripe):
+    page = phone_page
+    offer, sam, lessons = in_thread(lambda: make_lessons(local_stripe))
+
+    # Sam is prompted on the dashboard and reviews with stars, text and a tip.
     log_in(page, live_url, sam)
     page.goto(live_url + "/dashboard/")
     expect(page.get_by_text("How was your Piano lesson with Ada Teacher?")).to_be_visible()
     page.get_by_role("link", name="Review Ada").click()
     expect(page.get_by_role("heading", name="Review your lesson")).to_be_visible()
+    card = sam.saved_cards.get(is_default=True)
+    expect(page.get_by_text(f"Your default card: {card.label}.")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
     page.get_by_label("4 stars").check()
     page.get_by_label("Your review (optional)").fill("Patient teacher <3 & clear plan")
+    tip = page.get_by_label("Add a tip (optional, $1.00 to $180.00)")
+
+    # Over twice the lesson's price, then under a dollar: refused, nothing published or charged.
+    for amount in ("500", "0.50"):
+        tip.fill(amount)
+        page.get_by_role("button", name="Publish review").click()
+        expect(page.get_by_role("alert")).to_have_text("A tip can be from $1.00 to $180.00.")
+        expect(page.get_by_label("Your review (optional)")).to_have_value("Patient teacher <3 & clear plan")
+        expect(page.get_by_label("4 stars")).to_be_checked()
+        expect(tip).to_have_value(amount)
+        nothing_stored_for(lessons[0])
+
+    tip.fill("15")
     page.get_by_role("button", name="Publish review").click()
-    expect(page.get_by_text("Thank you! Your review is published.")).to_be_visible()
-    # The optional tip step (payments), skipped here.
-    expect(page.get_by_role("heading", name="Leave a tip")).to_be_visible()
-    page.get_by_role("link", name="No tip this time").click()
+    expect(
+        page.get_by_text("Thank you! Your review is published and your $15.00 tip goes to Ada Teacher.")
+    ).to_be_visible()
+    expect(page.get_by_text("Your tip: $15.00. Thank you!")).to_be_visible()
     expect(page.get_by_text("Reviewed", exact=True)).to_be_visible()
     assert Review.objects.filter(booking=lessons[0], stars=4).count() == 1
+    paid_tip = Payment.objects.get(kind="tip")
+    assert (paid_tip.booking_id, paid_tip.student_id, paid_tip.captured_cents, paid_tip.instructor_share_cents) == (
+        lessons[0].pk,
+        sam.pk,
+        1500,
+        1500,
+    )
+    assert list(LedgerEntry.objects.filter(payment=paid_tip).values_list("kind", "amount_cents")) == [
+        ("tip", 1500),
+        ("transfer", 1500),
+    ]
+    intent = stripe_client.call("payment_intents", "retrieve", paid_tip.payment_intent_id)
+    assert (intent.status, intent.amount_received, intent.payment_method) == ("succeeded", 1500, card.payment_method_id)
+    assert [intent.id for intent in tip_intents()] == [paid_tip.payment_intent_id]
 
     # Ada responds once from her profile's review list.
     log_in(page, live_url, offer.instructor.user)
     page.goto(f"{live_url}/instructors/{offer.instructor.public_id}/")
     sams_review = page.get_by_role("article", name="Review by Sam")
     sams_review.get_by_role("link", name="Respond").click()
+    expect(page.get_by_role("heading", name="Respond to a review")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
     page.get_by_label("Your response").fill("Thank you, Sam! See you next week.")
     page.get_by_role("button", name="Publish response").click()
     expect(page.get_by_text("Your response is published under the review.")).to_be_visible()

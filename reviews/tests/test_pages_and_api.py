@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.utils.html import escape
 
 from accounts.tests.factories import student
 from reviews import services
@@ -43,14 +44,30 @@ def test_review_page_refuses_bad_input(client, lesson, stars, text, status, mess
     assert Review.objects.count() == 0
 
 
-def test_review_page_for_someone_elses_lesson(client, lesson):
+def test_review_page_for_someone_elses_lesson_shows_nothing_of_it(client, lesson):
     client.force_login(student())
-    response = client.get(f"/lessons/{lesson.public_id}/review/")
-    assert response.status_code == 403
-    assert "You can only review your own lessons." in response.content.decode()
-    response = client.post(f"/lessons/{lesson.public_id}/review/", {"stars": "5"})
-    assert response.status_code == 403
+    secrets = (lesson.service_name, lesson.instructor.user.full_name, lesson.instructor.user.first_name)
+    for response in (
+        client.get(f"/lessons/{lesson.public_id}/review/"),
+        client.post(f"/lessons/{lesson.public_id}/review/", {"stars": "5", "text": "Hijack"}),
+        client.post(f"/lessons/{lesson.public_id}/review/", {"stars": "9"}),
+    ):
+        html = response.content.decode()
+        assert response.status_code == 403
+        assert '<p class="error" role="alert">You can only review your own lessons.</p>' in html
+        assert not [secret for secret in secrets if secret in html]
+        assert 'name="stars"' not in html
     assert Review.objects.count() == 0
+
+
+@pytest.mark.parametrize("text", ["JavaScript: loops and closures", "2<x and y>1", "I <3 it & more", "a < b, c > d"])
+def test_plain_text_with_angle_brackets_or_javascript_is_published_and_shown_escaped(client, lesson, text):
+    client.force_login(lesson.student)
+    response = client.post(f"/lessons/{lesson.public_id}/review/", {"stars": "5", "text": text})
+    assert response.status_code == 302
+    assert Review.objects.get().text == text
+    listing = client.get(f"/instructors/{lesson.instructor.public_id}/reviews/").content.decode()
+    assert f'<p class="review-text">{escape(text)}</p>' in listing
 
 
 def test_review_page_before_the_lesson_ends(client):
@@ -73,15 +90,17 @@ def test_review_page_publishes_then_refuses_a_second_review(client, lesson):
     page = client.get(f"/lessons/{lesson.public_id}/review/")
     assert "Publish review" in page.content.decode()
     response = client.post(f"/lessons/{lesson.public_id}/review/", {"stars": "4", "text": "I <3 it & more"})
-    assert response.status_code == 302
-    # Then the optional tip step (settings.REVIEWS_TIP_STEP_URL → payments).
-    assert response["Location"] == f"/payments/tip/{lesson.public_id}/"
+    # Back to the lesson (the tip, when one is possible, is part of the form: test_review_tip).
+    assert (response.status_code, response["Location"]) == (302, f"/lessons/{lesson.public_id}/")
+    detail = client.get(f"/lessons/{lesson.public_id}/").content.decode()
+    assert "Thank you! Your review is published." in detail
+    assert detail.count('<span class="badge reviewed">Reviewed</span>') == 1
+    assert ">Write a review<" not in detail
     response = client.post(f"/lessons/{lesson.public_id}/review/", {"stars": "1"})
     assert response.status_code == 409
-    assert "You have already reviewed this lesson." in response.content.decode()
+    assert '<p class="error" role="alert">You have already reviewed this lesson.</p>' in response.content.decode()
+    assert 'name="stars"' not in response.content.decode()
     assert list(Review.objects.values_list("stars", flat=True)) == [4]
-    detail = client.get(f"/lessons/{lesson.public_id}/").content.decode()
-    assert "Reviewed" in detail
     listing = client.get(f"/instructors/{lesson.instructor.public_id}/reviews/").content.decode()
     assert "I &lt;3 it &amp; more" in listing
 

@@ -1,6 +1,6 @@
 """A student reviews a completed lesson with a tip (charged on the local Stripe server), the
 instructor responds, a guest reads both on the profile; the rating appears only with the third
-review."""
+review. Reporting a review, the reviews page and the badges on the dashboard."""
 
 import zoneinfo
 from concurrent.futures import ThreadPoolExecutor
@@ -17,8 +17,8 @@ from instainstru.tests.htmx import wait_for_htmx
 from payments import stripe_client
 from payments.models import LedgerEntry, Payment
 from reviews import services
-from reviews.models import Review, ReviewResponse
-from reviews.tests.factories import completed_lesson
+from reviews.models import Review, ReviewReport, ReviewResponse
+from reviews.tests.factories import FIRST_LESSON_AT, completed_lesson
 
 pytestmark = pytest.mark.django_db(transaction=True)
 NEW_YORK = zoneinfo.ZoneInfo("America/New_York")
@@ -187,4 +187,96 @@ def test_review_with_a_tip_respond_and_rating_from_the_third_review_on_a_phone(p
     swaps_the_list(page, lambda: page.get_by_label("Minimum stars").select_option("5"))
     expect(reviews.get_by_role("article")).to_have_count(1)
     expect(reviews.get_by_role("article", name="Review by Kim")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+
+
+def reviewed_lessons(count: int, *, name: str = "Ada Teacher"):
+    """`count` lessons of one Piano teacher, each reviewed an hour after it ("Review 01" oldest)."""
+    offer = bookable_offer_named(name)
+    lessons = [completed_lesson(offer=offer, starts_at=FIRST_LESSON_AT + timedelta(days=n)) for n in range(count)]
+    for n, booking in enumerate(lessons, start=1):
+        services.review_create(
+            booking=booking,
+            user=booking.student,
+            stars=5 if n % 2 else 4,
+            text=f"Review {n:02d}",
+            now=booking.lesson_ends_at + timedelta(hours=1),
+        )
+    return offer.instructor, lessons
+
+
+def bookable_offer_named(name: str):
+    from bookings.tests.factories import bookable_offer
+
+    return bookable_offer(service=ServiceFactory(name="Piano"), user=instructor_user(full_name=name), notice=1)
+
+
+def test_a_student_reports_a_review_on_the_reviews_page(page, live_url):
+    instructor, lessons = in_thread(lambda: reviewed_lessons(1))
+    reader = student(full_name="Rita Reader")
+    log_in(page, live_url, reader)
+    page.goto(f"{live_url}/instructors/{instructor.public_id}/reviews/")
+    review = page.get_by_role("article", name=f"Review by {lessons[0].student.first_name}")
+    review.get_by_text("Report this review").click()
+    review.get_by_role("button", name="Send report").click()
+    expect(review.get_by_role("alert")).to_have_text("Tell us what is wrong with this review.")
+    assert ReviewReport.objects.count() == 0
+    wait_for_htmx(page)
+    review.get_by_label("What is wrong with it?").fill("It names a different teacher.")
+    review.get_by_role("button", name="Send report").click()
+    expect(review.get_by_role("status")).to_have_text("Reported. Our team will look at this review.")
+    assert list(ReviewReport.objects.values_list("reported_by", "reason")) == [
+        (reader.pk, "It names a different teacher.")
+    ]
+    page.reload()
+    review = page.get_by_role("article", name=f"Review by {lessons[0].student.first_name}")
+    expect(review.get_by_text("Reported. Our team will look at this review.")).to_be_visible()
+    expect(review.get_by_text("Report this review")).to_have_count(0)
+    # The author sees no report button on their own review.
+    log_in(page, live_url, lessons[0].student)
+    page.reload()
+    expect(page.get_by_text("Report this review")).to_have_count(0)
+    assert ReviewReport.objects.count() == 1
+
+
+def test_the_reviews_page_pages_through_older_reviews_with_badges_on_a_phone(phone_page, live_url):
+    page = phone_page
+    instructor, _ = in_thread(lambda: reviewed_lessons(12))
+    page.goto(f"{live_url}/instructors/{instructor.public_id}/reviews/")
+    expect(page.get_by_role("heading", name="Reviews of Ada Teacher")).to_be_visible()
+    reviews = page.locator("#reviews")
+    expect(reviews.get_by_label("Rated 4.5 out of 5")).to_be_visible()  # 6 × 5 + 6 × 4 stars
+    expect(page.get_by_text("Piano: 12 reviews")).to_be_visible()
+    expect(reviews.get_by_role("article")).to_have_count(10)
+    expect(reviews.locator(".review-text").first).to_have_text("Review 12")
+    expect(page.get_by_text("Page 1 of 2 (12 reviews)")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    swaps_the_list(page, lambda: page.get_by_role("link", name="Older reviews").click())
+    expect(reviews.locator(".review-text")).to_have_text(["Review 02", "Review 01"])
+    expect(page.get_by_text("Page 2 of 2 (12 reviews)")).to_be_visible()
+    swaps_the_list(page, lambda: page.get_by_role("link", name="Newer reviews").click())
+    expect(reviews.get_by_role("article")).to_have_count(10)
+    # The filters apply on this page too, and the badges are listed under the reviews.
+    swaps_the_list(page, lambda: page.get_by_label("Minimum stars").select_option("5"))
+    expect(reviews.get_by_role("article")).to_have_count(6)
+    badges = page.get_by_role("region", name="Badges")
+    expect(badges.get_by_text("First lesson", exact=True)).to_be_visible()
+    expect(badges.get_by_text("First 5-star review", exact=True)).to_be_visible()
+    expect(badges.get_by_text("5 lessons", exact=True)).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    page.get_by_role("link", name="Back to Ada's profile").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Ada Teacher")
+
+
+def test_a_student_sees_their_badges_on_the_dashboard_on_a_phone(phone_page, live_url):
+    page = phone_page
+    lesson = in_thread(lambda: completed_lesson(starts_at=recent_lesson_start(2)))
+    earned = lesson.lesson_ends_at.astimezone(NEW_YORK)
+    log_in(page, live_url, lesson.student)
+    page.goto(live_url + "/dashboard/")
+    badges = page.get_by_role("region", name="Your badges")
+    expect(badges.get_by_role("listitem")).to_have_count(1)
+    expect(badges.get_by_role("listitem")).to_have_text(
+        f"First lesson Completed a first lesson · earned {earned:%b} {earned.day}, {earned.year}"
+    )
     assert page.evaluate("document.documentElement.scrollWidth") <= 375

@@ -10,7 +10,6 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
 from bookings.models import Booking
-from catalog.models import InstructorProfile
 from reviews import selectors, services
 from reviews.errors import RefusedError
 from reviews.models import Review
@@ -58,7 +57,7 @@ CreateRequest = inline_serializer(
 
 @extend_schema(
     parameters=[
-        OpenApiParameter("instructor", str, description="Instructor public id (required to list)"),
+        OpenApiParameter("instructor", str, required=True, description="Instructor public id (required to list)"),
         OpenApiParameter("min_stars", int),
         OpenApiParameter("with_text", bool),
     ],
@@ -70,7 +69,16 @@ CreateRequest = inline_serializer(
 def review_collection(request):
     """GET: an instructor's visible reviews, newest first, paginated. POST: review your completed lesson."""
     if request.method == "GET":
-        instructor = get_object_or_404(InstructorProfile, public_id=request.query_params.get("instructor", ""))
+        public_id = request.query_params.get("instructor", "").strip()
+        if not public_id:
+            return Response(
+                {"detail": "Say whose reviews to list: ?instructor=<instructor id>.", "field": "instructor"},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        # The same instructors as the reviews page: those with a public profile.
+        instructor = selectors.instructor_with_public_reviews(public_id)
+        if instructor is None:
+            return Response({"detail": "No such instructor.", "field": "instructor"}, status=status.HTTP_404_NOT_FOUND)
         min_stars = request.query_params.get("min_stars")
         reviews = selectors.profile_reviews(
             instructor,

@@ -63,6 +63,17 @@ class Review(models.Model):
         return f"{self.stars}★ for {self.instructor_id} by {self.author_id}"
 
 
+class ReviewPrompt(models.Model):
+    """That the student of a lesson was asked for a review (in-app and email). One per lesson, so a
+    lesson completed again (completed, a problem reported, resolved as completed) asks only once."""
+
+    booking = models.OneToOneField("bookings.Booking", on_delete=models.CASCADE, related_name="review_prompt")
+    sent_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"Review prompt for {self.booking_id}"
+
+
 class ReviewResponse(models.Model):
     """The instructor's one public answer to a review (one-to-one makes "once" a database fact)."""
 

@@ -7,14 +7,15 @@ Public for other apps:
 - `favorite_instructor_ids(user)`
 """
 
+import secrets
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.core.cache import cache
 from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
-from reviews.models import RATING_SHOWN_FROM, Achievement, Favorite, Review
+from reviews.models import RATING_SHOWN_FROM, REVIEW_WINDOW_DAYS, Achievement, Favorite, Review
 
 # ------------------------------------------------------------------------------- favorites
 
@@ -40,7 +41,12 @@ def favorites_of(user) -> QuerySet[Favorite]:
 
 # ------------------------------------------------------------------------------- ratings
 
-CACHE_KEY = "reviews:rating:v1:{}"
+# Each instructor's summary is cached under a key that names a version; dropping the cache bumps
+# the version. A reader that counted before a review committed stores its (old) counts under the
+# version it read first, which nobody reads after the bump: a stale summary cannot outlive the
+# invalidation (plain delete-on-write let such a reader write it back for CACHE_SECONDS).
+CACHE_KEY = "reviews:rating:v2:{}:{}"
+VERSION_KEY = "reviews:rating:version:{}"
 CACHE_SECONDS = 24 * 3600
 
 
@@ -61,8 +67,49 @@ class RatingSummary:
         return self.count >= RATING_SHOWN_FROM
 
 
+def _new_version() -> int:
+    # A version key lost from Redis starts again from a random number, not from one an old, still
+    # cached summary was stored under (62 bits: room for incr, collisions out of reach).
+    return secrets.randbits(62)
+
+
 def rating_cache_invalidate(instructor_id: int) -> None:
-    cache.delete(CACHE_KEY.format(instructor_id))
+    """Makes every cached summary of `instructor_id` unreachable (call it after commit)."""
+    key = VERSION_KEY.format(instructor_id)
+    try:
+        cache.incr(key)
+    except ValueError:  # no version yet (or evicted): any new one differs from the old
+        cache.add(key, _new_version(), timeout=None)
+
+
+def rating_cache_versions(instructor_ids: list[int]) -> dict[int, int]:
+    """The current cache version of each instructor (created where missing). Read it before
+    counting: the counts are stored under it."""
+    keys = {pk: VERSION_KEY.format(pk) for pk in instructor_ids}
+    found = cache.get_many(list(keys.values()))
+    missing = {keys[pk]: _new_version() for pk in instructor_ids if keys[pk] not in found}
+    if missing:
+        for key, version in missing.items():
+            cache.add(key, version, timeout=None)  # a concurrent reader's add wins; read it back
+        found.update(cache.get_many(list(missing)))
+    return {pk: found.get(keys[pk], missing.get(keys[pk])) for pk in instructor_ids}
+
+
+def rating_summaries_count(instructor_ids: list[int]) -> dict[int, RatingSummary]:
+    """Visible-review summaries straight from the database, one query for all of them."""
+    rows = (
+        Review.objects.filter(instructor_id__in=instructor_ids, is_hidden=False)
+        .values("instructor_id", "offer__service__name")
+        .annotate(n=Count("pk"), total=Sum("stars"))
+        .order_by("instructor_id", "-n", "offer__service__name")
+    )
+    built: dict[int, list] = {pk: [0, 0, []] for pk in instructor_ids}
+    for row in rows:
+        entry = built[row["instructor_id"]]
+        entry[0] += row["n"]
+        entry[1] += row["total"]
+        entry[2].append((row["offer__service__name"], row["n"]))
+    return {pk: RatingSummary(count, total, services) for pk, (count, total, services) in built.items()}
 
 
 def rating_summaries(instructor_ids) -> dict[int, RatingSummary]:
@@ -70,24 +117,14 @@ def rating_summaries(instructor_ids) -> dict[int, RatingSummary]:
     ids = list(dict.fromkeys(instructor_ids))
     if not ids:
         return {}
-    cached = cache.get_many([CACHE_KEY.format(pk) for pk in ids])
-    found = {pk: cached[CACHE_KEY.format(pk)] for pk in ids if CACHE_KEY.format(pk) in cached}
+    versions = rating_cache_versions(ids)
+    keys = {pk: CACHE_KEY.format(pk, versions[pk]) for pk in ids}
+    cached = cache.get_many(list(keys.values()))
+    found = {pk: cached[keys[pk]] for pk in ids if keys[pk] in cached}
     missing = [pk for pk in ids if pk not in found]
     if missing:
-        rows = (
-            Review.objects.filter(instructor_id__in=missing, is_hidden=False)
-            .values("instructor_id", "offer__service__name")
-            .annotate(n=Count("pk"), total=Sum("stars"))
-            .order_by("instructor_id", "-n", "offer__service__name")
-        )
-        built: dict[int, list] = {pk: [0, 0, []] for pk in missing}
-        for row in rows:
-            entry = built[row["instructor_id"]]
-            entry[0] += row["n"]
-            entry[1] += row["total"]
-            entry[2].append((row["offer__service__name"], row["n"]))
-        fresh = {pk: RatingSummary(count, total, services) for pk, (count, total, services) in built.items()}
-        cache.set_many({CACHE_KEY.format(pk): summary for pk, summary in fresh.items()}, CACHE_SECONDS)
+        fresh = rating_summaries_count(missing)
+        cache.set_many({keys[pk]: summary for pk, summary in fresh.items()}, CACHE_SECONDS)
         found.update(fresh)
     return found
 
@@ -126,6 +163,15 @@ def reviewed_booking_ids(bookings) -> set[int]:
     return set(Review.objects.filter(booking_id__in=ids).values_list("booking_id", flat=True))
 
 
+def instructor_with_public_reviews(public_id: str):
+    """The instructor whose reviews anyone may read (the page and the API), or None: exactly the
+    instructors whose public profile exists (catalog's live rule: live status and an active user
+    account). Suspended, paused, onboarding and deactivated instructors' reviews are not listed."""
+    from catalog.selectors import live_instructors
+
+    return live_instructors().select_related("user").filter(public_id=public_id).first()
+
+
 def profile_reviews(instructor, *, min_stars: int | None = None, with_text: bool = False) -> QuerySet[Review]:
     """Visible reviews of `instructor`, newest first, with what the list shows."""
     reviews = Review.objects.filter(instructor=instructor, is_hidden=False)
@@ -153,19 +199,29 @@ def achievements_of(user, *, role: str | None = None) -> QuerySet[Achievement]:
     return rows.filter(role=role) if role else rows
 
 
+def review_deadline(booking) -> datetime:
+    """The end of `booking`'s review window: REVIEW_WINDOW_DAYS calendar days after the lesson
+    ended, at the same time of day on the student's own clock. Across a DST change that is 30 days
+    ± 1 hour rather than 30 × 24 hours, so "review until 11:00" matches a lesson that ended at 11:00."""
+    # Adding a timedelta to an aware datetime moves its wall clock; the offset is then recomputed.
+    local_end = booking.lesson_ends_at.astimezone(booking.student.zone)
+    return (local_end + timedelta(days=REVIEW_WINDOW_DAYS)).astimezone(UTC)
+
+
 def lessons_awaiting_review(user, *, now, limit: int = 3):
     """The student's completed lessons still open for a review (newest first), for the banner."""
     from bookings.models import Booking, BookingStatus
-    from reviews.models import REVIEW_WINDOW_DAYS
 
-    return list(
+    # A day of slack covers the DST hour; review_deadline then decides exactly.
+    candidates = (
         Booking.objects.filter(
             student=user,
             status=BookingStatus.COMPLETED,
-            lesson_ends_at__gte=now - timedelta(days=REVIEW_WINDOW_DAYS),
+            lesson_ends_at__gte=now - timedelta(days=REVIEW_WINDOW_DAYS + 1),
             lesson_ends_at__lte=now,
             review__isnull=True,
         )
-        .select_related("instructor__user")
-        .order_by("-lesson_ends_at")[:limit]
+        .select_related("student", "instructor__user")
+        .order_by("-lesson_ends_at")
     )
+    return [booking for booking in candidates if review_deadline(booking) >= now][:limit]

@@ -2,16 +2,21 @@
 (emails, notifications, cache invalidation) run after commit."""
 
 import re
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from bookings.models import Booking, BookingStatus
 from catalog.models import InstructorProfile
 from notifications.services import email_send, notification_create
+from payments.models import Payment
+from payments.services.tips import tip_from_form
+from payments.stripe_client import ProviderError, ProviderUnavailable
 from reviews import achievements
 from reviews.errors import RefusedError
 from reviews.models import (
@@ -20,17 +25,39 @@ from reviews.models import (
     Favorite,
     Review,
     ReviewModerationEvent,
+    ReviewPrompt,
     ReviewReport,
     ReviewResponse,
 )
-from reviews.selectors import rating_cache_invalidate
+from reviews.selectors import rating_cache_invalidate, review_deadline
 from search.services import search_summary_refresh
 
 MAX_FAVORITES = 200
 REPORT_REASON_MAX = 300
 # Markup is refused rather than silently stripped: people should see exactly what is published.
-# A lone "<" ("<3", "2 < 3") is fine and shown escaped.
-MARKUP = re.compile(r"<\s*/?\s*[a-zA-Z!?][^>]*>|javascript\s*:", re.IGNORECASE)
+# Only what a browser would treat as markup counts: an HTML element's tag (<b>, <script ...>, </p>),
+# any tag with an attribute (<x onclick=...>), a closing tag, a comment, a doctype or CDATA section
+# and a processing instruction. Plain text that merely has angle brackets or words in it
+# ("<3", "2<x and y>1", "JavaScript: loops") is accepted and shown escaped: pages never link it.
+HTML_ELEMENTS = (
+    "a abbr acronym address applet area article aside audio b base basefont bdi bdo big blink blockquote body br "
+    "button canvas caption center cite code col colgroup data datalist dd del details dfn dialog dir div dl dt em "
+    "embed fieldset figcaption figure font footer form frame frameset h1 h2 h3 h4 h5 h6 head header hgroup hr html "
+    "i iframe image img input ins isindex kbd keygen label legend li link listing main map mark marquee math menu "
+    "meta meter nav nobr noembed noframes noscript object ol optgroup option output p param picture plaintext "
+    "portal pre progress q rb rp rt rtc ruby s samp script search section select slot small source span strike "
+    "strong style sub summary sup svg table tbody td template textarea tfoot th thead time title tr track tt u ul "
+    "var video wbr xmp"
+).split()
+MARKUP = re.compile(
+    r"<(?:" + "|".join(HTML_ELEMENTS) + r")(?=[\s/>])"  # an element's opening tag
+    r"|</[a-zA-Z][\w:-]*\s*>"  # a closing tag
+    r"|<[a-zA-Z][\w:-]*\s[^<>]*=[^<>]*>"  # any tag with an attribute
+    r"|<!(?:--|\[CDATA\[|doctype)"  # a comment, CDATA, a doctype
+    r"|<\?[a-zA-Z]"  # a processing instruction (<?xml, <?php)
+    r"|<script",  # even unfinished
+    re.IGNORECASE,
+)
 
 
 def _site_url(path: str) -> str:
@@ -111,8 +138,12 @@ def review_refusal(*, booking: Booking, user, now: datetime) -> RefusedError | N
     return None
 
 
-def review_deadline(booking: Booking) -> datetime:
-    return booking.lesson_ends_at + timedelta(days=REVIEW_WINDOW_DAYS)
+def _review_values(*, booking: Booking, user, stars, text, now: datetime) -> tuple[int, str]:
+    """The checked stars and text of a review `user` may write now, or RefusedError."""
+    refusal = review_refusal(booking=booking, user=user, now=now)
+    if refusal:
+        raise refusal
+    return _stars(stars), _plain_text(text, what="review")
 
 
 def review_create(*, booking: Booking, user, stars, text: str = "", now: datetime) -> Review:
@@ -121,17 +152,15 @@ def review_create(*, booking: Booking, user, stars, text: str = "", now: datetim
     stores nothing. After commit: rating caches dropped, instructor told, badges awarded."""
     with transaction.atomic():
         # The booking lock serialises two submissions of the same form.
-        booking = Booking.objects.select_for_update().get(pk=booking.pk)
-        refusal = review_refusal(booking=booking, user=user, now=now)
-        if refusal:
-            raise refusal
+        booking = Booking.objects.select_for_update().select_related("student").get(pk=booking.pk)
+        stars, text = _review_values(booking=booking, user=user, stars=stars, text=text, now=now)
         review = Review(
             booking=booking,
             author_id=booking.student_id,
             instructor_id=booking.instructor_id,
             offer_id=booking.offer_id,
-            stars=_stars(stars),
-            text=_plain_text(text, what="review"),
+            stars=stars,
+            text=text,
             created_at=now,
         )
         try:
@@ -142,6 +171,38 @@ def review_create(*, booking: Booking, user, stars, text: str = "", now: datetim
         instructor = InstructorProfile.objects.select_related("user").get(pk=booking.instructor_id)
         transaction.on_commit(lambda: _after_review(review, instructor, now))
     return review
+
+
+def review_create_with_tip(
+    *, booking: Booking, user, stars, text: str = "", tip_form=None, now: datetime
+) -> tuple[Review, Payment | None]:
+    """The review form's one submission: the review and, when the form carries a tip amount
+    (`payments/partials/tip_field.html`), a tip charged to the student's default card through
+    `payments.services.tips`, 100% for the instructor.
+
+    One form, one decision: a review that would be refused is refused before any money moves, and
+    a tip that cannot be charged (outside its limits, no card, declined, Stripe down) refuses the
+    whole form with payments' message (RefusedError, field "tip_amount"): no review, no tip row,
+    nothing charged, so the student can change the tip or publish without one. The tip is charged
+    with the form's own idempotency key, so a form submitted twice charges once, and its review
+    is refused as a duplicate. Returns (review, tip or None)."""
+    _review_values(booking=booking, user=user, stars=stars, text=text, now=now)
+    tip = None
+    if tip_form is not None:
+        try:
+            tip = tip_from_form(booking=booking, student=user, data=tip_form, now=now)
+        except (ValidationError, PermissionDenied) as problem:
+            raise RefusedError(" ".join(getattr(problem, "messages", [str(problem)])), field="tip_amount") from None
+        except (ProviderUnavailable, ProviderError):
+            raise RefusedError(
+                "Payments are unavailable right now, so your tip wasn't charged and your review isn't published "
+                "yet. Try again in a minute, or publish without a tip.",
+                status=503,
+                field="tip_amount",
+            ) from None
+    # A tip charged here stands even if this review then loses a race with the same form
+    # submitted twice: that other submission published the review, and the tip is the same one.
+    return review_create(booking=booking, user=user, stars=stars, text=text, now=now), tip
 
 
 def _after_review(review: Review, instructor: InstructorProfile, now: datetime) -> None:
@@ -248,7 +309,8 @@ def _after_hide(review: Review) -> None:
 
 
 def review_show(*, review: Review, staff_user, reason: str, now: datetime) -> Review:
-    """Staff undo a hide (audited). Showing a visible review changes nothing."""
+    """Staff undo a hide (audited; the hide's reason and time are cleared from the review, the
+    moderation events keep them). Showing a visible review changes nothing."""
     reason = str(reason or "").strip()
     if not staff_user.is_staff:
         raise RefusedError("Only staff can show reviews again.", status=403)
@@ -258,8 +320,12 @@ def review_show(*, review: Review, staff_user, reason: str, now: datetime) -> Re
         review = Review.objects.select_for_update().select_related("instructor__user").get(pk=review.pk)
         if not review.is_hidden:
             return review
+        # The review is visible again: its hide reason and time no longer describe it (the
+        # moderation events keep both decisions, with their reasons).
         review.is_hidden = False
-        review.save(update_fields=["is_hidden"])
+        review.hidden_reason = ""
+        review.hidden_at = None
+        review.save(update_fields=["is_hidden", "hidden_reason", "hidden_at"])
         ReviewModerationEvent.objects.create(
             review=review,
             action=ReviewModerationEvent.Action.SHOW,
@@ -273,33 +339,42 @@ def review_show(*, review: Review, staff_user, reason: str, now: datetime) -> Re
     return review
 
 
-def review_prompt_send(*, booking: Booking) -> bool:
-    """Asks the student of a completed lesson for a review (in-app and email). Call it after the
-    completion commits. Sends nothing (returns False) when the lesson is not completed or already
-    reviewed."""
-    booking = Booking.objects.select_related("student", "instructor__user").get(pk=booking.pk)
-    if booking.status != BookingStatus.COMPLETED or Review.objects.filter(booking_id=booking.pk).exists():
-        return False
-    path = reverse("review_create", args=[booking.public_id])
-    name = booking.instructor.user.full_name
-    deadline = review_deadline(booking).astimezone(booking.student.zone)
-    title = f"How was your {booking.service_name} lesson with {name}?"
-    notification_create(user=booking.student, kind="review_prompt", title=title, body="Leave a review.", url=path)
-    email_send(
-        to=booking.student.email,
-        subject=title,
-        body=(
-            f"Hi {booking.student.first_name},\n\nTell other students how your lesson with {name} went. "
-            f"It takes a minute: stars and, if you like, a few words.\n\n{_site_url(path)}\n\n"
-            f"You can leave a review until {deadline:%A %-d %B %Y, %H:%M} ({booking.student.zone.key})."
-        ),
-    )
+def review_prompt_send(*, booking: Booking, now: datetime | None = None) -> bool:
+    """Asks the student of a completed lesson for a review (in-app and email), once per lesson:
+    a ReviewPrompt row records it, so a lesson completed again (a problem resolved as completed)
+    asks nothing more. Call it after the completion commits. Sends nothing (returns False) when
+    the lesson is not completed, already reviewed or already prompted."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        booking = Booking.objects.select_related("student", "instructor__user").get(pk=booking.pk)
+        if booking.status != BookingStatus.COMPLETED or Review.objects.filter(booking_id=booking.pk).exists():
+            return False
+        # The unique row is the "once": of two runs at once, one creates it and sends, the other
+        # finds it. An email that cannot be recorded rolls the row back, so a retry still asks.
+        _, created = ReviewPrompt.objects.get_or_create(booking=booking, defaults={"sent_at": now})
+        if not created:
+            return False
+        path = reverse("review_create", args=[booking.public_id])
+        name = booking.instructor.user.full_name
+        deadline = review_deadline(booking).astimezone(booking.student.zone)
+        title = f"How was your {booking.service_name} lesson with {name}?"
+        notification_create(user=booking.student, kind="review_prompt", title=title, body="Leave a review.", url=path)
+        email_send(
+            to=booking.student.email,
+            subject=title,
+            body=(
+                f"Hi {booking.student.first_name},\n\nTell other students how your lesson with {name} went. "
+                f"It takes a minute: stars and, if you like, a few words.\n\n{_site_url(path)}\n\n"
+                f"You can leave a review until {deadline:%A %-d %B %Y, %H:%M} ({booking.student.zone.key})."
+            ),
+        )
     return True
 
 
-def booking_completed(*, booking: Booking) -> None:
-    """Everything this app does when a lesson is completed: the review prompt and the badges of
-    both people. Bookings call it through `transaction.on_commit` after completing a lesson."""
-    review_prompt_send(booking=booking)
+def booking_completed(*, booking: Booking, now: datetime | None = None) -> None:
+    """Everything this app does when a lesson is completed: the review prompt (once per lesson)
+    and the badges of both people. Bookings call it through `transaction.on_commit` after
+    completing a lesson (again, when a problem is resolved as completed)."""
+    review_prompt_send(booking=booking, now=now)
     achievements.award(user=booking.student, role=achievements.STUDENT)
     achievements.award(user=booking.instructor.user, role=achievements.INSTRUCTOR)

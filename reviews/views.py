@@ -1,21 +1,23 @@
 """Pages and HTMX partials for favorites, reviews and achievements. Adapters only: parse, call one
 service, render."""
 
+import secrets
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.module_loading import import_string
 from django.views.decorators.http import require_http_methods, require_POST
 
 from bookings.models import Booking
 from catalog.models import InstructorProfile
+from payments.pricing import dollars_text
+from payments.services import default_card, tips
 from reviews import selectors, services
 from reviews.errors import RefusedError
 from reviews.models import REVIEW_TEXT_MAX, Review
@@ -25,15 +27,23 @@ REVIEWS_PER_PAGE = 10
 # ------------------------------------------------------------------------------- favorites
 
 
+def _in_place(response: HttpResponse) -> HttpResponse:
+    """A heart or a report changes a piece of the page, never its address: HTMX must not push
+    this URL into the history even where the heart sits inside a container that pushes its own
+    (the search results do), or Back and Reload would open /favorites/<id>/."""
+    response["HX-Push-Url"] = "false"
+    return response
+
+
 def _favorite_fragment(request, profile, *, message: str = "", status: int = 200) -> HttpResponse:
     html = render_to_string(
         "reviews/partials/favorite_button.html", {"profile": profile, "favorite_message": message}, request=request
     )
-    return HttpResponse(html, status=status)
+    return _in_place(HttpResponse(html, status=status))
 
 
 def _plain(message: str, status: int) -> HttpResponse:
-    return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
+    return _in_place(HttpResponse(message, status=status, content_type="text/plain; charset=utf-8"))
 
 
 @require_POST
@@ -66,41 +76,60 @@ def favorite_list(request):
 # ------------------------------------------------------------------------------- reviews
 
 
-def _tip_step_url(review: Review) -> str | None:
-    """Where the student goes after reviewing: the payments app's tip step when configured
-    (settings.REVIEWS_TIP_STEP_URL: dotted path to `f(review) -> url or None`)."""
-    dotted = getattr(settings, "REVIEWS_TIP_STEP_URL", "")
-    return import_string(dotted)(review) if dotted else None
+def _review_form(request, booking, *, refusal=None, status: int = 200, tip_key: str = "") -> HttpResponse:
+    """The review form, or only the refusal when the lesson is not theirs: a stranger learns nothing
+    about someone else's lesson (not its service, not its instructor)."""
+    if refusal is not None and refusal.status == 403:
+        return render(request, "reviews/review_form.html", {"stranger": refusal}, status=403)
+    context = {
+        "booking": booking,
+        "values": {key: request.POST.get(key, "") for key in ("stars", "text", "tip_amount")},
+        "text_max": REVIEW_TEXT_MAX,
+    }
+    if refusal is not None and refusal.field is None:
+        # The lesson cannot be reviewed (not over, not completed, closed, reviewed): no form.
+        context["blocked"] = refusal
+    else:
+        tip_possible = tips.tip_allowed(booking=booking, student=request.user)
+        context.update(
+            refusal=refusal,
+            tip_possible=tip_possible,
+            tip_card=default_card(request.user) if tip_possible else None,
+            tip_key=tip_key or secrets.token_urlsafe(24),
+            add_card_url=reverse("payments_cards") + "?" + urlencode({"next": request.path}),
+        )
+    return render(request, "reviews/review_form.html", context, status=status)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def review_create(request, public_id):
-    booking = get_object_or_404(Booking.objects.select_related("instructor__user"), public_id=public_id)
+    """The review form, with the optional tip (charged with the review, see
+    `services.review_create_with_tip`)."""
+    booking = get_object_or_404(Booking.objects.select_related("student", "instructor__user"), public_id=public_id)
     now = timezone.now()
-    values = {"stars": request.POST.get("stars", ""), "text": request.POST.get("text", "")}
-    if request.method == "POST":
-        try:
-            review = services.review_create(
-                booking=booking, user=request.user, stars=values["stars"], text=values["text"], now=now
-            )
-        except RefusedError as refusal:
-            return render(
-                request,
-                "reviews/review_form.html",
-                {"booking": booking, "refusal": refusal, "values": values, "text_max": REVIEW_TEXT_MAX},
-                status=refusal.status,
-            )
+    if request.method == "GET":
+        refusal = services.review_refusal(booking=booking, user=request.user, now=now)
+        return _review_form(request, booking, refusal=refusal, status=refusal.status if refusal else 200)
+    try:
+        _, tip = services.review_create_with_tip(
+            booking=booking,
+            user=request.user,
+            stars=request.POST.get("stars", ""),
+            text=request.POST.get("text", ""),
+            tip_form=request.POST,
+            now=now,
+        )
+    except RefusedError as refusal:
+        # A tip that was tried and failed gets a new key: the next attempt is a new charge attempt.
+        keep_key = "" if refusal.field == "tip_amount" else request.POST.get("tip_key", "")
+        return _review_form(request, booking, refusal=refusal, status=refusal.status, tip_key=keep_key)
+    if tip is None:
         messages.success(request, "Thank you! Your review is published.")
-        return redirect(_tip_step_url(review) or f"/lessons/{booking.public_id}/")
-    refusal = services.review_refusal(booking=booking, user=request.user, now=now)
-    status = refusal.status if refusal else 200
-    return render(
-        request,
-        "reviews/review_form.html",
-        {"booking": booking, "blocked": refusal, "values": values, "text_max": REVIEW_TEXT_MAX},
-        status=status,
-    )
+    else:
+        amount, instructor = dollars_text(tip.captured_cents), booking.instructor.user.full_name
+        messages.success(request, f"Thank you! Your review is published and your {amount} tip goes to {instructor}.")
+    return redirect("booking_detail", public_id=booking.public_id)
 
 
 @login_required
@@ -138,13 +167,15 @@ def review_report(request, public_id):
             review=review, user=request.user, reason=request.POST.get("reason", ""), now=timezone.now()
         )
     except RefusedError as refusal:
-        return render(
-            request,
-            "reviews/partials/report_form.html",
-            {"review": review, "report_error": refusal.message, "reason": request.POST.get("reason", "")},
-            status=refusal.status,
+        return _in_place(
+            render(
+                request,
+                "reviews/partials/report_form.html",
+                {"review": review, "report_error": refusal.message, "reason": request.POST.get("reason", "")},
+                status=refusal.status,
+            )
         )
-    return render(request, "reviews/partials/report_form.html", {"review": review, "reported": True})
+    return _in_place(render(request, "reviews/partials/report_form.html", {"review": review, "reported": True}))
 
 
 def _list_filters(request) -> tuple[int | None, bool]:
@@ -176,10 +207,8 @@ def review_list_context(request, instructor) -> dict:
 
 def instructor_reviews(request, public_id):
     """All of an instructor's reviews. HTMX requests (filters, pages) get the list alone."""
-    instructor = get_object_or_404(InstructorProfile.objects.select_related("user"), public_id=public_id)
-    # Paused instructors keep their public page (and reviews); a deactivated account does not.
-    visible = instructor.status in (InstructorProfile.Status.LIVE, InstructorProfile.Status.PAUSED)
-    if not visible or not instructor.user.is_active:
+    instructor = selectors.instructor_with_public_reviews(public_id)
+    if instructor is None:
         raise Http404("No such instructor")
     context = review_list_context(request, instructor)
     if request.htmx:

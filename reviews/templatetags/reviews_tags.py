@@ -29,6 +29,13 @@ def reviewed_ids(bookings) -> set[int]:
     return selectors.reviewed_booking_ids(bookings)
 
 
+@register.simple_tag
+def reviewed_ids_by_day(days) -> set[int]:
+    """`{% reviewed_ids_by_day days as reviewed %}` for a calendar of (day, bookings) pairs: one query
+    for every lesson of the week."""
+    return selectors.reviewed_booking_ids([booking for _, bookings in days for booking in bookings])
+
+
 @register.inclusion_tag("reviews/partials/review_list.html", takes_context=True)
 def profile_reviews(context, profile):
     """The review section of a profile: summary, filters and the first page, HTMX-updated."""
@@ -41,7 +48,8 @@ def profile_reviews(context, profile):
 @register.inclusion_tag("reviews/partials/achievements.html")
 def achievements_for(user, role, heading="Badges"):
     rows = list(selectors.achievements_of(user, role=role))
-    return {"badges": [(row, achievements.description(row)) for row in rows], "heading": heading, "zone": user.zone}
+    # Dates are shown in the viewer's zone (the page's), like every other time on the site.
+    return {"badges": [(row, achievements.description(row)) for row in rows], "heading": heading, "role": role}
 
 
 @register.inclusion_tag("reviews/partials/review_prompts.html", takes_context=True)

@@ -1,4 +1,5 @@
-from datetime import timedelta
+import re
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -80,8 +81,6 @@ def test_instructor_gets_first_five_star_badge_and_loses_it_when_hidden(django_c
 
 
 def test_streak_uses_the_students_own_weeks():
-    from datetime import UTC, datetime
-
     from bookings.tests.factories import bookable_offer
 
     offer = bookable_offer(hours="00:00-24:00", notice=1)
@@ -99,21 +98,76 @@ def test_streak_uses_the_students_own_weeks():
     assert Kind.FOUR_WEEK_STREAK not in achievements.compute(user=first.student, role=Achievement.Role.STUDENT)
 
 
-def test_badges_are_shown_with_their_date_on_the_dashboard_and_the_profile(client, django_capture_on_commit_callbacks):
+def badges_section(html: str, role: str = "instructor") -> str:
+    return html.split(f'id="badges-{role}-h"')[1].split("</section>")[0]
+
+
+@pytest.mark.parametrize(
+    ("ends_at", "local_day", "utc_day"),
+    [
+        # 23:45 in New York on Monday 2 March (EST) is already Tuesday 3 March in UTC.
+        (datetime(2026, 3, 3, 4, 45, tzinfo=UTC), "Mar 2, 2026", "Mar 3, 2026"),
+        # 23:30 on Sunday 8 March, the day DST starts (EDT): 03:30 UTC on Monday 9 March.
+        (datetime(2026, 3, 9, 3, 30, tzinfo=UTC), "Mar 8, 2026", "Mar 9, 2026"),
+        # 23:30 on Sunday 1 November, the day DST ends (EST again): 04:30 UTC on Monday 2 November.
+        (datetime(2026, 11, 2, 4, 30, tzinfo=UTC), "Nov 1, 2026", "Nov 2, 2026"),
+    ],
+)
+def test_badge_dates_are_the_local_day_on_both_dashboards_and_the_profile(
+    client, django_capture_on_commit_callbacks, ends_at, local_day, utc_day
+):
+    import time_machine
+
+    from bookings.tests.factories import bookable_offer
+
+    offer = bookable_offer(hours="00:00-24:00", notice=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        lesson = completed_lesson(offer=offer, starts_at=ends_at - timedelta(minutes=30), duration=30)
+    assert lesson.lesson_ends_at == ends_at
+    assert lesson.student.timezone == offer.instructor.user.timezone == "America/New_York"
+    earned = f"earned {local_day}"
+    with time_machine.travel(ends_at + timedelta(days=1), tick=False):
+        client.force_login(lesson.student)
+        student_badges = badges_section(client.get("/dashboard/").content.decode(), "student")
+        client.force_login(offer.instructor.user)
+        teaching_badges = badges_section(client.get("/dashboard/").content.decode())
+        client.logout()
+        profile_badges = badges_section(client.get(f"/instructors/{offer.instructor.public_id}/").content.decode())
+    assert "Your badges" in student_badges
+    assert "Your teaching badges" in teaching_badges
+    for section, description in (
+        (student_badges, "Completed a first lesson"),
+        (teaching_badges, "Taught a first lesson"),
+        (profile_badges, "Taught a first lesson"),
+    ):
+        assert f'<strong>First lesson</strong> <span class="small">{description}</span>' in section
+        assert earned in section and utc_day not in section
+    # A student in London sees their own dates on London's clock.
+    lesson.student.timezone = "Europe/London"
+    lesson.student.save()
+    with time_machine.travel(ends_at + timedelta(days=1), tick=False):
+        client.force_login(lesson.student)
+        london = badges_section(client.get("/dashboard/").content.decode(), "student")
+    assert f"earned {utc_day}" in london
+
+
+def test_instructor_dashboard_lists_the_teaching_badges_with_their_dates(client, django_capture_on_commit_callbacks):
     import time_machine
 
     with django_capture_on_commit_callbacks(execute=True):
         lesson = completed_lesson()
-    earned = f"earned {lesson.lesson_ends_at.astimezone(lesson.student.zone):%b} {lesson.lesson_ends_at.day}, 2026"
-    with time_machine.travel(lesson.lesson_ends_at + timedelta(days=1), tick=False):
-        client.force_login(lesson.student)
-        dashboard = client.get("/dashboard/").content.decode()
-        assert "Your badges" in dashboard and "First lesson" in dashboard.split("Your badges")[1]
-        assert earned in dashboard
-        client.logout()
-        profile = client.get(f"/instructors/{lesson.instructor.public_id}/").content.decode()
-    badges_section = profile.split('id="badges-h"')[1]
-    assert "First lesson" in badges_section and earned in badges_section
+    now = lesson.lesson_ends_at + timedelta(hours=2)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.review_create(booking=lesson, user=lesson.student, stars=5, now=now)
+    instructor = lesson.instructor.user
+    with time_machine.travel(now, tick=False):
+        client.force_login(instructor)
+        section = badges_section(client.get("/dashboard/").content.decode())
+    items = re.findall(r'<li class="achievement">(.*?)</li>', section)
+    assert [re.sub(r"<[^>]+>", "", item) for item in items] == [
+        "First lesson Taught a first lesson · earned Mar 2, 2026",
+        "First 5-star review Received a first 5-star review · earned Mar 2, 2026",
+    ]
 
 
 def test_twenty_five_lessons_badge_at_the_end_of_the_twenty_fifth_lesson():

@@ -80,6 +80,7 @@ def test_heart_post_sets_and_unsets(client):
     client.force_login(person)
     response = client.post(f"/favorites/{profile.public_id}/", {"favorite": "true"}, HTTP_HX_REQUEST="true")
     assert response.status_code == 200
+    assert response["HX-Push-Url"] == "false"  # a heart never changes the page's address
     assert 'aria-pressed="true"' in response.content.decode()
     assert f"Remove {profile.user.full_name} from favorites" in response.content.decode()
     assert Favorite.objects.filter(user=person, instructor=profile).count() == 1
@@ -100,7 +101,7 @@ def test_heart_without_state_toggles(client):
 def test_guest_heart_is_refused_with_a_message_and_nothing_stored(client):
     profile = live_instructor().instructor
     response = client.post(f"/favorites/{profile.public_id}/", {"favorite": "true"}, HTTP_HX_REQUEST="true")
-    assert response.status_code == 401
+    assert (response.status_code, response["HX-Push-Url"]) == (401, "false")
     assert response.content.decode() == "Log in to save favorites."
     assert Favorite.objects.count() == 0
 

@@ -1,9 +1,11 @@
 """Refusals through the pages and the API: a clear message, the right status, nothing stored."""
 
+import re
 from datetime import timedelta
 
 import pytest
 import time_machine
+from django.utils.html import escape
 
 from accounts.tests.factories import student
 from reviews import services
@@ -42,14 +44,30 @@ def test_review_page_refuses_bad_input(client, lesson, stars, text, status, mess
     assert Review.objects.count() == 0
 
 
-def test_review_page_for_someone_elses_lesson(client, lesson):
+def test_review_page_for_someone_elses_lesson_shows_nothing_of_it(client, lesson):
     client.force_login(student())
-    response = client.get(f"/lessons/{lesson.public_id}/review/")
-    assert response.status_code == 403
-    assert "You can only review your own lessons." in response.content.decode()
-    response = client.post(f"/lessons/{lesson.public_id}/review/", {"stars": "5"})
-    assert response.status_code == 403
+    secrets = (lesson.service_name, lesson.instructor.user.full_name, lesson.instructor.user.first_name)
+    for response in (
+        client.get(f"/lessons/{lesson.public_id}/review/"),
+        client.post(f"/lessons/{lesson.public_id}/review/", {"stars": "5", "text": "Hijack"}),
+        client.post(f"/lessons/{lesson.public_id}/review/", {"stars": "9"}),
+    ):
+        html = response.content.decode()
+        assert response.status_code == 403
+        assert '<p class="error" role="alert">You can only review your own lessons.</p>' in html
+        assert not [secret for secret in secrets if secret in html]
+        assert 'name="stars"' not in html
     assert Review.objects.count() == 0
+
+
+@pytest.mark.parametrize("text", ["JavaScript: loops and closures", "2<x and y>1", "I <3 it & more", "a < b, c > d"])
+def test_plain_text_with_angle_brackets_or_javascript_is_published_and_shown_escaped(client, lesson, text):
+    client.force_login(lesson.student)
+    response = client.post(f"/lessons/{lesson.public_id}/review/", {"stars": "5", "text": text})
+    assert response.status_code == 302
+    assert Review.objects.get().text == text
+    listing = client.get(f"/instructors/{lesson.instructor.public_id}/reviews/").content.decode()
+    assert f'<p class="review-text">{escape(text)}</p>' in listing
 
 
 def test_review_page_before_the_lesson_ends(client):
@@ -72,15 +90,17 @@ def test_review_page_publishes_then_refuses_a_second_review(client, lesson):
     page = client.get(f"/lessons/{lesson.public_id}/review/")
     assert "Publish review" in page.content.decode()
     response = client.post(f"/lessons/{lesson.public_id}/review/", {"stars": "4", "text": "I <3 it & more"})
-    assert response.status_code == 302
-    # Then the optional tip step (settings.REVIEWS_TIP_STEP_URL → payments).
-    assert response["Location"] == f"/payments/tip/{lesson.public_id}/"
+    # Back to the lesson (the tip, when one is possible, is part of the form: test_review_tip).
+    assert (response.status_code, response["Location"]) == (302, f"/lessons/{lesson.public_id}/")
+    detail = client.get(f"/lessons/{lesson.public_id}/").content.decode()
+    assert "Thank you! Your review is published." in detail
+    assert detail.count('<span class="badge reviewed">Reviewed</span>') == 1
+    assert ">Write a review<" not in detail
     response = client.post(f"/lessons/{lesson.public_id}/review/", {"stars": "1"})
     assert response.status_code == 409
-    assert "You have already reviewed this lesson." in response.content.decode()
+    assert '<p class="error" role="alert">You have already reviewed this lesson.</p>' in response.content.decode()
+    assert 'name="stars"' not in response.content.decode()
     assert list(Review.objects.values_list("stars", flat=True)) == [4]
-    detail = client.get(f"/lessons/{lesson.public_id}/").content.decode()
-    assert "Reviewed" in detail
     listing = client.get(f"/instructors/{lesson.instructor.public_id}/reviews/").content.decode()
     assert "I &lt;3 it &amp; more" in listing
 
@@ -102,7 +122,20 @@ def test_respond_page_refuses_others_and_a_second_response(client, lesson):
     assert list(ReviewResponse.objects.values_list("text", flat=True)) == ["Thanks!"]
 
 
-def test_listed_lessons_show_reviewed_with_one_query_for_the_whole_list(client, django_assert_num_queries):
+def review_queries(client, url) -> tuple[str, int]:
+    """The page's HTML and how many of its queries read the reviews table."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return response.content.decode(), sum('"reviews_review"' in query["sql"] for query in queries.captured_queries)
+
+
+@pytest.fixture
+def three_lessons_two_reviewed():
+    """Three lessons of one student with one instructor, Mon–Wed of the first week; the first two reviewed."""
     first = completed_lesson()
     person = first.student
     lessons = [first] + [
@@ -111,17 +144,33 @@ def test_listed_lessons_show_reviewed_with_one_query_for_the_whole_list(client, 
     now = lessons[-1].lesson_ends_at + timedelta(hours=1)
     for booking in lessons[:2]:
         services.review_create(booking=booking, user=person, stars=5, now=now)
-    client.force_login(person)
     with time_machine.travel(now, tick=False):
-        html = client.get("/lessons/?show=past").content.decode()
-    assert html.count(">Reviewed<") == 2
-    assert html.count(">Write a review<") == 1
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
+        yield lessons
 
-    with time_machine.travel(now, tick=False), CaptureQueriesContext(connection) as queries:
-        client.get("/lessons/?show=past")
-    assert sum('"reviews_review"' in query["sql"] for query in queries.captured_queries) == 1
+
+REVIEWED = '<span class="badge reviewed">Reviewed</span>'
+
+
+def test_my_lessons_show_reviewed_with_one_query_for_the_whole_list(client, three_lessons_two_reviewed):
+    client.force_login(three_lessons_two_reviewed[0].student)
+    html, queries = review_queries(client, "/lessons/?show=past")
+    assert (html.count(REVIEWED), html.count(">Write a review</a>"), queries) == (2, 1, 1)
+
+
+def test_the_instructors_list_and_week_calendar_show_reviewed_with_one_query(client, three_lessons_two_reviewed):
+    lessons = three_lessons_two_reviewed
+    client.force_login(lessons[0].instructor.user)
+    html, queries = review_queries(client, "/teach/bookings/?show=past")
+    # The instructor sees which lessons were reviewed; "Write a review" is for the student only.
+    assert (html.count(REVIEWED), html.count("Write a review"), queries) == (2, 0, 1)
+    html, queries = review_queries(client, f"/teach/bookings/week/?week={FIRST_LESSON_AT.date().isoformat()}")
+    assert (html.count(REVIEWED), queries) == (2, 1)
+    for booking, reviewed in zip(lessons, (True, True, False), strict=True):
+        row = re.search(rf"<p><a href=\"/lessons/{booking.public_id}/\">.*?</p>", html, re.S).group(0)
+        assert (REVIEWED in row) is reviewed
+    # A week without lessons asks nothing.
+    html, queries = review_queries(client, "/teach/bookings/week/?week=2026-03-09")
+    assert (html.count(REVIEWED), queries) == (0, 0)
 
 
 def test_profile_shows_new_until_three_reviews_and_filters_the_list(client, django_capture_on_commit_callbacks):
@@ -225,3 +274,91 @@ def test_api_refuses_a_review_before_the_lesson_ends_and_stores_nothing(client):
         )
     assert (response.status_code, response.json()["detail"]) == (409, "You can review this lesson once it has ended.")
     assert Review.objects.count() == 0
+
+
+def test_api_refuses_a_response_with_html_or_over_500_characters_and_stores_nothing(client, lesson):
+    review = services.review_create(booking=lesson, user=lesson.student, stars=4, now=SOON_AFTER)
+    client.force_login(lesson.instructor.user)
+    url = f"/api/v1/reviews/{review.public_id}/response/"
+    for text, detail in (
+        (
+            "<b>Thanks</b>",
+            "Your response must be plain text: remove the HTML or script (anything like <b> or <script>).",
+        ),
+        ("r" * 501, "Keep your response to 500 characters; this one has 501."),
+        ("   ", "Write your response first."),
+    ):
+        response = client.post(url, {"text": text}, content_type="application/json")
+        assert (response.status_code, response.json()) == (422, {"detail": detail, "field": "text"})
+    assert ReviewResponse.objects.count() == 0
+
+
+def test_respond_page_refuses_501_characters_and_keeps_the_text(client, lesson):
+    review = services.review_create(booking=lesson, user=lesson.student, stars=4, now=SOON_AFTER)
+    client.force_login(lesson.instructor.user)
+    response = client.post(f"/reviews/{review.public_id}/respond/", {"text": "r" * 501})
+    html = response.content.decode()
+    assert response.status_code == 422
+    assert '<p class="error" role="alert">Keep your response to 500 characters; this one has 501.</p>' in html
+    assert f">{'r' * 501}</textarea>" in html
+    assert ReviewResponse.objects.count() == 0
+
+
+def test_api_report_endpoint(client, lesson):
+    from reviews.models import ReviewReport
+
+    review = services.review_create(booking=lesson, user=lesson.student, stars=2, text="Meh", now=SOON_AFTER)
+    url = f"/api/v1/reviews/{review.public_id}/report/"
+    assert client.post(url, {"reason": "Spam"}, content_type="application/json").status_code == 403
+    client.force_login(lesson.student)
+    own = client.post(url, {"reason": "Oops"}, content_type="application/json")
+    assert (own.status_code, own.json()) == (403, {"detail": "This is your own review. You can't report it."})
+    client.force_login(lesson.instructor.user)
+    empty = client.post(url, {"reason": " "}, content_type="application/json")
+    assert (empty.status_code, empty.json()) == (
+        422,
+        {"detail": "Tell us what is wrong with this review.", "field": "reason"},
+    )
+    long = client.post(url, {"reason": "x" * 301}, content_type="application/json")
+    assert (long.status_code, long.json()) == (422, {"detail": "Keep the reason to 300 characters.", "field": "reason"})
+    assert ReviewReport.objects.count() == 0
+    done = client.post(url, {"reason": "Never my student"}, content_type="application/json")
+    assert (done.status_code, done.json()) == (201, {"detail": "Reported. Our team will look at this review."})
+    again = client.post(url, {"reason": "Again"}, content_type="application/json")
+    assert (again.status_code, again.json()["detail"]) == (
+        409,
+        "You have already reported this review. Our team will look at it.",
+    )
+    assert list(ReviewReport.objects.values_list("reported_by", "reason")) == [
+        (lesson.instructor.user_id, "Never my student")
+    ]
+    missing = client.post("/api/v1/reviews/NOSUCHREVIEW/report/", {"reason": "x"}, content_type="application/json")
+    assert missing.status_code == 404
+    assert ReviewReport.objects.count() == 1
+
+
+def test_api_lists_only_instructors_with_a_public_profile_and_needs_the_instructor(client, lesson):
+    from catalog.models import InstructorProfile
+
+    services.review_create(booking=lesson, user=lesson.student, stars=5, text="Great", now=SOON_AFTER)
+    instructor = lesson.instructor
+    url = f"/api/v1/reviews/?instructor={instructor.public_id}"
+    assert client.get(url).json()["count"] == 1
+    missing = client.get("/api/v1/reviews/")
+    assert (missing.status_code, missing.json()) == (
+        400,
+        {"detail": "Say whose reviews to list: ?instructor=<instructor id>.", "field": "instructor"},
+    )
+    assert client.get("/api/v1/reviews/?instructor=").status_code == 400
+    unknown = client.get("/api/v1/reviews/?instructor=NOSUCHINSTRUCTOR")
+    assert (unknown.status_code, unknown.json()) == (404, {"detail": "No such instructor.", "field": "instructor"})
+    for status in (InstructorProfile.Status.SUSPENDED, InstructorProfile.Status.PAUSED):
+        InstructorProfile.objects.filter(pk=instructor.pk).update(status=status)
+        assert client.get(url).status_code == 404, status
+        assert client.get(f"/instructors/{instructor.public_id}/reviews/").status_code == 404, status
+    InstructorProfile.objects.filter(pk=instructor.pk).update(status=InstructorProfile.Status.LIVE)
+    instructor.user.is_active = False
+    instructor.user.save()
+    hidden = client.get(url)
+    assert (hidden.status_code, hidden.json()["detail"]) == (404, "No such instructor.")
+    assert client.get(f"/instructors/{instructor.public_id}/reviews/").status_code == 404

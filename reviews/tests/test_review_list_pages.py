@@ -10,7 +10,15 @@ from django.core.cache import cache
 
 from reviews import services
 from reviews.models import ReviewResponse
-from reviews.selectors import CACHE_KEY, rating_summary
+from reviews.selectors import (
+    CACHE_KEY,
+    VERSION_KEY,
+    RatingSummary,
+    rating_cache_invalidate,
+    rating_cache_versions,
+    rating_summaries_count,
+    rating_summary,
+)
 from reviews.tests.factories import FIRST_LESSON_AT, completed_lesson
 
 pytestmark = pytest.mark.django_db
@@ -85,24 +93,68 @@ def test_page_links_keep_the_filters(client):
     assert links(second) == {"Newer reviews": (newer, newer)}
 
 
+def cached_summary_key(instructor) -> str:
+    return CACHE_KEY.format(instructor.pk, rating_cache_versions([instructor.pk])[instructor.pk])
+
+
 def test_answering_a_review_clears_the_cached_summary_and_shows_at_once(client, django_capture_on_commit_callbacks):
     instructor = reviewed_lessons(3)
-    key = CACHE_KEY.format(instructor.pk)
     assert rating_summary(instructor).count == 3
+    key = cached_summary_key(instructor)
     assert cache.get(key) is not None
     review = instructor.reviews.order_by("created_at").first()
     client.force_login(instructor.user)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(f"/reviews/{review.public_id}/respond/", {"text": "Thank you, Ada!"})
     assert response.status_code == 302
-    assert cache.get(key) is None
+    assert cached_summary_key(instructor) != key
+    assert cache.get(cached_summary_key(instructor)) is None
     profile = client.get(f"/instructors/{instructor.public_id}/").content.decode()
     assert "Thank you, Ada!" in profile and "★ 5.0" in profile
+    key = cached_summary_key(instructor)
     assert cache.get(key) is not None  # filled again by the profile
 
     # A refused second answer changes nothing, the cache included.
     with django_capture_on_commit_callbacks(execute=True):
         refused = client.post(f"/reviews/{review.public_id}/respond/", {"text": "Again"})
     assert refused.status_code == 409
-    assert cache.get(key) is not None
+    assert cached_summary_key(instructor) == key and cache.get(key) is not None
     assert list(ReviewResponse.objects.values_list("text", flat=True)) == ["Thank you, Ada!"]
+
+
+def test_a_reader_that_counted_before_a_review_committed_cannot_cache_its_stale_summary(
+    django_capture_on_commit_callbacks,
+):
+    """The race: a profile view reads the version and counts two reviews; the third review commits
+    and drops the cache; only then does the view store what it counted. The next reader must see
+    three reviews, not the two cached for a day."""
+    instructor = reviewed_lessons(2)
+    third = completed_lesson(offer=instructor.services.first(), starts_at=FIRST_LESSON_AT + timedelta(days=LESSONS))
+
+    # The slow reader, step by step as rating_summaries does it: version first, then the count.
+    versions = rating_cache_versions([instructor.pk])
+    counted = rating_summaries_count([instructor.pk])
+    assert counted[instructor.pk].count == 2
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.review_create(
+            booking=third, user=third.student, stars=2, now=AFTER_THE_LAST_LESSON + timedelta(days=1)
+        )
+
+    # ... and stores its count under the version it read, after the invalidation.
+    cache.set(CACHE_KEY.format(instructor.pk, versions[instructor.pk]), counted[instructor.pk])
+    summary = rating_summary(instructor)
+    assert (summary.count, summary.stars_sum, summary.shown) == (3, 12, True)
+
+
+def test_a_lost_version_key_never_brings_back_an_old_summary():
+    instructor = reviewed_lessons(1)
+    old_version = rating_cache_versions([instructor.pk])[instructor.pk]
+    cache.set(CACHE_KEY.format(instructor.pk, old_version), RatingSummary(count=99, stars_sum=99))
+    cache.delete(VERSION_KEY.format(instructor.pk))  # evicted by Redis, say
+    assert rating_summary(instructor).count == 1
+    assert rating_cache_versions([instructor.pk])[instructor.pk] != old_version
+    # Dropping the cache with no version key still moves past every old version.
+    cache.delete(VERSION_KEY.format(instructor.pk))
+    rating_cache_invalidate(instructor.pk)
+    assert rating_cache_versions([instructor.pk])[instructor.pk] != old_version

@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -9,7 +9,13 @@ from notifications.models import Notification, OutboundMessage
 from reviews import services
 from reviews.errors import RefusedError
 from reviews.models import Review, ReviewModerationEvent, ReviewReport, ReviewResponse
-from reviews.selectors import rating_annotations, rating_stats_for, rating_summary, reviewed_booking_ids
+from reviews.selectors import (
+    rating_annotations,
+    rating_stats_for,
+    rating_summary,
+    review_deadline,
+    reviewed_booking_ids,
+)
 from reviews.tests.factories import FIRST_LESSON_AT, completed_lesson
 
 pytestmark = pytest.mark.django_db
@@ -50,6 +56,11 @@ def test_student_reviews_a_completed_lesson(lesson, django_capture_on_commit_cal
         (5, "Great <script>alert(1)</script>", "must be plain text"),
         (5, "Great <b>teacher</b>", "must be plain text"),
         (5, '<img src=x onerror="alert(1)">', "must be plain text"),
+        (5, "Nice <!-- hidden -->", "must be plain text"),
+        (5, "<x-widget onclick=alert(1)>hi", "must be plain text"),
+        (5, "Good </p>", "must be plain text"),
+        (5, "<svg/onload=alert(1)>", "must be plain text"),
+        (5, "Great <script", "must be plain text"),
     ],
 )
 def test_bad_input_is_refused_and_nothing_stored(lesson, stars, text, message):
@@ -57,6 +68,14 @@ def test_bad_input_is_refused_and_nothing_stored(lesson, stars, text, message):
         services.review_create(booking=lesson, user=lesson.student, stars=stars, text=text, now=after(lesson))
     assert refusal.value.status == 422
     assert Review.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    "text", ["JavaScript: great teacher", "javascript:void(0) is what I typed", "2<x and y>1", "<3 <3", "x<y and z=1"]
+)
+def test_plain_text_that_only_looks_like_code_is_accepted(lesson, text):
+    review = services.review_create(booking=lesson, user=lesson.student, stars=5, text=text, now=after(lesson))
+    assert Review.objects.get(pk=review.pk).text == text
 
 
 def test_exactly_500_characters_are_accepted(lesson):
@@ -99,12 +118,59 @@ def test_review_before_the_lesson_ends_is_refused():
     assert Review.objects.count() == 0
 
 
-def test_reviews_close_after_30_days(lesson):
+def test_reviews_close_30_days_after_the_lesson_at_the_same_local_time(lesson):
+    # Ended Monday 2 March 2026, 11:00 in New York (EST); DST starts on 8 March, so the deadline,
+    # Wednesday 1 April 11:00 EDT, is 30 days less an hour later.
+    assert lesson.lesson_ends_at == datetime(2026, 3, 2, 16, 0, tzinfo=UTC)
+    deadline = review_deadline(lesson)
+    assert deadline == datetime(2026, 4, 1, 15, 0, tzinfo=UTC)
+    assert deadline - lesson.lesson_ends_at == timedelta(days=30, hours=-1)
     with pytest.raises(RefusedError, match="Reviews close 30 days after the lesson."):
-        services.review_create(booking=lesson, user=lesson.student, stars=5, now=after(lesson, days=30, seconds=1))
+        services.review_create(booking=lesson, user=lesson.student, stars=5, now=deadline + timedelta(seconds=1))
     assert Review.objects.count() == 0
-    services.review_create(booking=lesson, user=lesson.student, stars=5, now=after(lesson, days=30))
+    services.review_create(booking=lesson, user=lesson.student, stars=5, now=deadline)
     assert Review.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("zone", "ends_at", "deadline", "local_time"),
+    [
+        # Spring forward (New York, 8 March 2026): 30 days minus an hour.
+        ("America/New_York", datetime(2026, 3, 2, 16, 0, tzinfo=UTC), datetime(2026, 4, 1, 15, 0, tzinfo=UTC), "11:00"),
+        # Fall back (New York, 1 November 2026): 30 days plus an hour.
+        (
+            "America/New_York",
+            datetime(2026, 10, 20, 15, 0, tzinfo=UTC),
+            datetime(2026, 11, 19, 16, 0, tzinfo=UTC),
+            "11:00",
+        ),
+        # The student's zone, not the instructor's: London moves on 29 March 2026, New York on 8 March.
+        ("Europe/London", datetime(2026, 3, 20, 16, 0, tzinfo=UTC), datetime(2026, 4, 19, 15, 0, tzinfo=UTC), "16:00"),
+        # No change in between: exactly 30 × 24 hours.
+        ("America/New_York", datetime(2026, 6, 1, 15, 0, tzinfo=UTC), datetime(2026, 7, 1, 15, 0, tzinfo=UTC), "11:00"),
+    ],
+)
+def test_review_deadline_across_dst_keeps_the_students_local_time(zone, ends_at, deadline, local_time):
+    from zoneinfo import ZoneInfo
+
+    offer = bookable_offer(hours="00:00-24:00", notice=1)
+    booking = completed_lesson(offer=offer, starts_at=ends_at - timedelta(hours=1))
+    booking.student.timezone = zone
+    booking.student.save()
+    booking.student.refresh_from_db()
+    assert review_deadline(booking) == deadline
+    assert f"{booking.lesson_ends_at.astimezone(ZoneInfo(zone)):%H:%M}" == local_time
+    assert f"{deadline.astimezone(ZoneInfo(zone)):%H:%M}" == local_time
+    assert services.review_refusal(booking=booking, user=booking.student, now=deadline) is None
+    assert services.review_refusal(booking=booking, user=booking.student, now=deadline + timedelta(seconds=1))
+
+
+def test_the_review_banner_closes_with_the_same_deadline(lesson):
+    from reviews.selectors import lessons_awaiting_review
+
+    deadline = review_deadline(lesson)  # 30 days less the DST hour after the lesson
+    assert lessons_awaiting_review(lesson.student, now=deadline) == [lesson]
+    assert lessons_awaiting_review(lesson.student, now=deadline + timedelta(seconds=1)) == []
 
 
 def test_instructor_responds_once(lesson, django_capture_on_commit_callbacks):
@@ -228,8 +294,64 @@ def test_completion_sends_the_prompt_once_and_not_after_a_review(django_capture_
         booking = booking_mark_completed(booking=booking, user=offer.instructor.user, now=after(booking))
     prompt = OutboundMessage.objects.get(to=booking.student.email, subject__startswith="How was your")
     assert f"/lessons/{booking.public_id}/review/" in prompt.body
-    assert "until Wednesday 1 April 2026, 12:00 (America/New_York)" in prompt.body
+    # The lesson ended at 11:00 (EST); the deadline is at 11:00 too, after the DST change.
+    assert "until Wednesday 1 April 2026, 11:00 (America/New_York)" in prompt.body
     assert Notification.objects.filter(user=booking.student, kind="review_prompt").count() == 1
     services.review_create(booking=booking, user=booking.student, stars=5, now=after(booking))
     assert services.review_prompt_send(booking=booking) is False
     assert OutboundMessage.objects.filter(subject__startswith="How was your").count() == 1
+
+
+def test_a_lesson_completed_again_after_a_problem_prompts_only_once(django_capture_on_commit_callbacks):
+    from bookings.models import ProblemReport
+    from bookings.services import problem_report_create, problem_resolve
+    from reviews.models import ReviewPrompt
+
+    offer = bookable_offer()
+    booking = confirmed_booking(offer=offer, starts_at=FIRST_LESSON_AT, now=FIRST_LESSON_AT - timedelta(days=2))
+    with django_capture_on_commit_callbacks(execute=True):
+        booking = booking_mark_completed(booking=booking, user=offer.instructor.user, now=after(booking))
+    first_sent_at = ReviewPrompt.objects.get(booking=booking).sent_at
+    with django_capture_on_commit_callbacks(execute=True):
+        report = problem_report_create(
+            booking=booking,
+            user=booking.student,
+            kind=ProblemReport.Kind.LESSON_CUT_SHORT,
+            details="Ended 20 minutes early",
+            now=after(booking, hours=2),
+        )
+        problem_resolve(
+            report=report,
+            staff_user=staff(),
+            resolution=ProblemReport.Resolution.COMPLETED,
+            now=after(booking, hours=5),
+        )
+    booking.refresh_from_db()
+    assert booking.status == "completed"
+    assert OutboundMessage.objects.filter(to=booking.student.email, subject__startswith="How was your").count() == 1
+    assert Notification.objects.filter(user=booking.student, kind="review_prompt").count() == 1
+    assert list(ReviewPrompt.objects.values_list("booking", "sent_at")) == [(booking.pk, first_sent_at)]
+    assert services.review_prompt_send(booking=booking, now=after(booking, hours=6)) is False
+    assert OutboundMessage.objects.filter(subject__startswith="How was your").count() == 1
+
+
+def test_review_prompt_migration_records_prompts_already_sent(django_capture_on_commit_callbacks):
+    """The data migration gives lessons prompted before ReviewPrompt existed their row."""
+    import importlib
+
+    from django.apps import apps
+
+    from reviews.models import ReviewPrompt
+
+    migration = importlib.import_module("reviews.migrations.0003_review_prompt_once_per_lesson")
+    offer = bookable_offer()
+    booking = confirmed_booking(offer=offer, starts_at=FIRST_LESSON_AT, now=FIRST_LESSON_AT - timedelta(days=2))
+    with django_capture_on_commit_callbacks(execute=True):
+        booking = booking_mark_completed(booking=booking, user=offer.instructor.user, now=after(booking))
+    other = completed_lesson(offer=offer, starts_at=FIRST_LESSON_AT + timedelta(days=1))  # never prompted
+    sent_at = Notification.objects.get(kind="review_prompt").created_at
+    ReviewPrompt.objects.all().delete()
+    migration.record_prompts_already_sent(apps, None)
+    assert list(ReviewPrompt.objects.values_list("booking", "sent_at")) == [(booking.pk, sent_at)]
+    assert not ReviewPrompt.objects.filter(booking=other).exists()
+    assert services.review_prompt_send(booking=booking, now=after(booking)) is False

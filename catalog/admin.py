@@ -9,6 +9,7 @@ from catalog.models import (
     Category,
     InstructorProfile,
     InstructorService,
+    InstructorStatusEvent,
     Neighborhood,
     PriceFloor,
     Service,
@@ -72,6 +73,51 @@ class InstructorServiceAdmin(admin.ModelAdmin):
     raw_id_fields = ["instructor"]
     inlines = [ServicePriceInline]
 
+    # The instructor's "teaches kids" flag follows their offers' age groups (kids discovery reads it).
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        services.instructor_refresh_teaches_kids(instructor=obj.instructor)
+
+    def delete_model(self, request, obj):
+        instructor = obj.instructor
+        super().delete_model(request, obj)
+        services.instructor_refresh_teaches_kids(instructor=instructor)
+
+    def delete_queryset(self, request, queryset):
+        instructors = list(InstructorProfile.objects.filter(services__in=queryset).distinct())
+        super().delete_queryset(request, queryset)
+        for instructor in instructors:
+            services.instructor_refresh_teaches_kids(instructor=instructor)
+
+
+class InstructorStatusEventInline(admin.TabularInline):
+    model = InstructorStatusEvent
+    extra = 0
+    can_delete = False
+    fields = readonly_fields = ["created_at", "from_status", "to_status", "reason", "actor"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(InstructorStatusEvent)
+class InstructorStatusEventAdmin(admin.ModelAdmin):
+    """The history of going live, pauses, suspensions and reinstatements (read-only)."""
+
+    list_display = ["created_at", "instructor", "from_status", "to_status", "reason", "actor"]
+    list_filter = ["to_status", "from_status"]
+    search_fields = ["instructor__user__email", "instructor__user__full_name", "reason"]
+    list_select_related = ["instructor__user", "actor"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
 
 @admin.register(InstructorProfile)
 class InstructorProfileAdmin(admin.ModelAdmin):
@@ -84,6 +130,7 @@ class InstructorProfileAdmin(admin.ModelAdmin):
     readonly_fields = ["public_id", "status", "suspended_reason", "went_live_at", "coverage", "base_point",
                        "public_point", "photo_original", "created_at", "updated_at"]  # fmt: skip
     exclude = ["neighborhoods"]
+    inlines = [InstructorStatusEventInline]
     actions = ["suspend_selected", "reinstate_selected"]
 
     @admin.action(description="Suspend selected instructors…")
@@ -92,7 +139,9 @@ class InstructorProfileAdmin(admin.ModelAdmin):
         form = SuspendForm(request.POST if "apply" in request.POST else None)
         if form.is_valid():
             for profile in queryset:
-                services.instructor_suspend(instructor=profile, reason=form.cleaned_data["reason"], now=timezone.now())
+                services.instructor_suspend(
+                    instructor=profile, reason=form.cleaned_data["reason"], now=timezone.now(), actor=request.user
+                )
             messages.success(request, f"{queryset.count()} suspended.")
             return None
         return TemplateResponse(
@@ -103,8 +152,14 @@ class InstructorProfileAdmin(admin.ModelAdmin):
 
     @admin.action(description="Reinstate selected (suspended → paused)")
     def reinstate_selected(self, request, queryset):
-        for profile in queryset:
-            services.instructor_reinstate(instructor=profile, now=timezone.now())
+        """Suspended instructors become paused (they resume themselves once every go-live check
+        passes); the others are left as they are."""
+        suspended = [profile for profile in queryset if profile.status == InstructorProfile.Status.SUSPENDED]
+        for profile in suspended:
+            services.instructor_reinstate(instructor=profile, now=timezone.now(), actor=request.user)
+        skipped = queryset.count() - len(suspended)
+        note = f" {skipped} not suspended, left unchanged." if skipped else ""
+        messages.success(request, f"{len(suspended)} reinstated (paused until they resume).{note}")
 
 
 class VerificationDecisionForm(forms.ModelForm):

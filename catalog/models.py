@@ -303,3 +303,26 @@ class VerificationRequest(models.Model):
 
     def __str__(self):
         return f"Verification of {self.instructor.user.full_name}: {self.get_status_display()}"
+
+
+class InstructorStatusEvent(models.Model):
+    """One change of an instructor's status (going live, pausing, resuming, suspension,
+    reinstatement): who did it, when, from what to what, and why. Written by the services in
+    catalog.services in the same transaction as the change."""
+
+    instructor = models.ForeignKey(InstructorProfile, on_delete=models.CASCADE, related_name="status_events")
+    from_status = models.CharField(max_length=16, choices=InstructorProfile.Status.choices)
+    to_status = models.CharField(max_length=16, choices=InstructorProfile.Status.choices)
+    reason = models.CharField(max_length=300, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        help_text="Who made the change (empty: the system).",
+    )  # fmt: skip
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["instructor", "-created_at"], name="status_event_instructor_time")]
+
+    def __str__(self):
+        return f"{self.instructor_id}: {self.from_status} → {self.to_status}"

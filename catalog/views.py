@@ -209,12 +209,12 @@ def onboarding_step(request, step):
             return _after_save(request, profile, step, "Thanks! Our team will review your verification.")
         if step == "go-live":
             if action == "pause":
-                services.instructor_pause(instructor=profile, now=now)
+                services.instructor_pause(instructor=profile, now=now, actor=request.user)
                 return _after_save(request, profile, step, "Your profile is paused: students can't find you.")
             if action == "resume":
-                services.instructor_resume(instructor=profile, now=now)
+                services.instructor_resume(instructor=profile, now=now, actor=request.user)
                 return _after_save(request, profile, step, "Welcome back: your profile is live again.")
-            services.instructor_go_live(instructor=profile, now=now)
+            services.instructor_go_live(instructor=profile, now=now, actor=request.user)
             return _after_save(request, profile, step, "You are live! Students can now find and book you.")
     except services.StatusChangeRefused as error:
         return _render_step(request, profile, step, status=422, status_errors=error.messages)

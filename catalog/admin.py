@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
@@ -164,8 +165,9 @@ class InstructorProfileAdmin(admin.ModelAdmin):
 
 class VerificationDecisionForm(forms.ModelForm):
     decision = forms.ChoiceField(
-        choices=[("", "— keep waiting —"), ("approve", "Approve"), ("reject", "Reject")], required=False
-    )
+        choices=[("", "— keep waiting —"), ("approve", "Approve"), ("reject", "Reject")], required=False,
+        help_text="A rejection needs a reason; the instructor sees it and can try again.",
+    )  # fmt: skip
 
     class Meta:
         model = VerificationRequest
@@ -173,8 +175,21 @@ class VerificationDecisionForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("decision") == "reject" and not (cleaned.get("reason") or "").strip():
+        decision = cleaned.get("decision")
+        reason = (cleaned.get("reason") or "").strip()
+        if decision and self.instance.status != VerificationRequest.Status.PENDING:
+            # Someone decided it since this page was opened (or it is an old request).
+            raise ValidationError(
+                f"This verification was already {self.instance.get_status_display().lower()}; nothing was changed."
+            )
+        if decision == "reject" and not reason:
             raise ValidationError({"reason": "Give the instructor a reason for the rejection."})
+        if decision == "approve" and reason:
+            raise ValidationError({"reason": "An approval sends no reason: clear it, or choose Reject."})
+        if not decision and "reason" in self.changed_data:
+            raise ValidationError(
+                {"decision": "A reason is only saved with a decision: choose Reject to send it to the instructor."}
+            )
         return cleaned
 
 
@@ -191,9 +206,23 @@ class VerificationRequestAdmin(admin.ModelAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
+        """The decision goes through verification_decide (which notifies the instructor); the form
+        has nothing else to save. A decision another reviewer made a moment earlier wins."""
         decision = form.cleaned_data.get("decision")
-        if decision:
+        if not decision:
+            return
+        try:
             verification.verification_decide(
                 verification=obj, approve=decision == "approve", reason=form.cleaned_data.get("reason", ""),
                 decided_by=request.user, now=timezone.now(),
             )  # fmt: skip
+        except ValidationError as error:
+            request._verification_refused = error.messages
+
+    def response_change(self, request, obj):
+        refused = getattr(request, "_verification_refused", None)
+        if refused:
+            for message in refused:
+                self.message_user(request, f"{message} Nothing was changed.", messages.ERROR)
+            return HttpResponseRedirect(request.path)
+        return super().response_change(request, obj)

@@ -137,6 +137,15 @@ def _after_save(request, profile, step_slug, message):
     return redirect("onboarding_step", step=step_slug)
 
 
+def _redirect_out(request, url: str) -> HttpResponse:
+    """To a provider's page (identity check): a full navigation, also from an HTMX form."""
+    if request.htmx:
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = url
+        return response
+    return redirect(url)
+
+
 def _invalid(request, profile, step_slug, **forms):
     return _render_step(request, profile, step_slug, status=422, **forms)
 
@@ -205,7 +214,9 @@ def onboarding_step(request, step):
                 return _invalid(request, profile, step, area_form=form)
             return _after_save(request, profile, step, "Your service area was saved.")
         if step == "verification":
-            verification.verification_start(instructor=profile, now=now)
+            started = verification.verification_start(instructor=profile, now=now)
+            if started.redirect_url:
+                return _redirect_out(request, started.redirect_url)
             return _after_save(request, profile, step, "Thanks! Our team will review your verification.")
         if step == "go-live":
             if action == "pause":

@@ -128,7 +128,7 @@ def go_live_ready(stripe_server, *, service_slug: str = "piano", **user_kwargs) 
         prices={30: 4500, 60: 9000},
     )  # fmt: skip
     services.instructor_set_service_area(instructor=profile, neighborhood_slugs=["park-slope"])
-    verification_decide(verification=verification_start(instructor=profile, now=now), approve=True,
+    verification_decide(verification=verification_start(instructor=profile, now=now).request, approve=True,
                         decided_by=staff(), now=now)  # fmt: skip
     account = connect_account_ensure(instructor=profile, now=now)
     stripe_server.account_action(account.account_id, "enable")

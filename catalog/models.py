@@ -144,12 +144,19 @@ class InstructorProfile(models.Model):
     photo = models.ImageField(upload_to="instructors/photos/", blank=True)
     photo_thumb = models.ImageField(upload_to="instructors/photos/", blank=True)
     photo_original = models.FileField(upload_to="instructors/originals/", storage=private_storage, blank=True)
-    # Where they teach. The base point is private (a studio's exact address); public pages
-    # show `public_point`, a deterministic jitter of it, or the neighborhood.
+    # Where they teach. The base point (where they travel from, or the studio when they only
+    # teach there) and the studio's point are private; public pages show `public_point` (a
+    # jitter of the studio, else of the base, keyed by SECRET_KEY: catalog.services.jittered_point),
+    # the travel circle around a jitter of the base, and the neighborhoods.
     base_point = gis.PointField(geography=True, null=True, blank=True)
     public_point = gis.PointField(geography=True, null=True, blank=True)
     travel_radius_m = models.PositiveIntegerField(null=True, blank=True)
     studio_address = models.CharField(max_length=200, blank=True)
+    studio_point = gis.PointField(geography=True, null=True, blank=True)
+    studio_neighborhood = models.ForeignKey(
+        "Neighborhood", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        help_text="The neighborhood the studio is in: what public pages name instead of the address.",
+    )  # fmt: skip
     # What the instructor typed for their base (private, like the point itself).
     base_address = models.CharField(max_length=200, blank=True)
     neighborhoods = models.ManyToManyField("Neighborhood", through="InstructorNeighborhood", blank=True)

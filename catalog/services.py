@@ -8,13 +8,13 @@ Extension points for other apps (append at import time, e.g. in your AppConfig.r
 
 from __future__ import annotations
 
-import hashlib
 import math
 from collections.abc import Callable
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.utils.crypto import salted_hmac
 
 from catalog import geocoding
 from catalog.models import (
@@ -211,9 +211,10 @@ def instructors_rebuild_coverage(*, instructor_ids: list[int]) -> None:
 
 
 def jittered_point(*, point, public_id: str):
-    """A point 150–400 m from `point` in a direction fixed by the public id (same every time),
-    so public pages never reveal a studio's exact place."""
-    digest = hashlib.sha256(str(public_id).encode()).digest()
+    """A point 150–400 m from `point` in a direction and at a distance fixed by the public id and
+    keyed by SECRET_KEY: the same every time, but nobody who knows the public id and this code can
+    undo it, so public pages never reveal a studio's or home's exact place."""
+    digest = salted_hmac("catalog.jittered_point", str(public_id), algorithm="sha256").digest()
     angle = int.from_bytes(digest[:4], "big") / 2**32 * 2 * math.pi
     distance = PUBLIC_JITTER_MIN_M + int.from_bytes(digest[4:8], "big") / 2**32 * (
         PUBLIC_JITTER_MAX_M - PUBLIC_JITTER_MIN_M
@@ -221,6 +222,14 @@ def jittered_point(*, point, public_id: str):
     lat = point.y + distance * math.sin(angle) / 110_540
     lon = point.x + distance * math.cos(angle) / (111_320 * math.cos(math.radians(point.y)))
     return type(point)(round(lon, 6), round(lat, 6), srid=4326)
+
+
+def public_travel_center(profile: InstructorProfile):
+    """Where public pages centre the travel circle: a jitter of the base point (the coverage itself
+    is built around the exact one)."""
+    if profile.base_point is None:
+        return None
+    return jittered_point(point=profile.base_point, public_id=profile.public_id)
 
 
 def _geocode_or_error(text: str, what: str):
@@ -253,14 +262,18 @@ def instructor_set_service_area(
         missing_before = _missing_if_live(profile)
         profile.base_address = base.label if base else ""
         profile.studio_address = studio.label if studio else ""
+        profile.studio_point = studio.point if studio else None
+        profile.studio_neighborhood = (
+            Neighborhood.objects.filter(boundary__covers=studio.point).order_by("pk").first() if studio else None
+        )
         # The studio is where students come; otherwise the place they travel from.
         anchor = studio or base
         profile.base_point = base.point if base else (studio.point if studio else None)
         profile.travel_radius_m = travel_radius_m if base else None
         profile.public_point = jittered_point(point=anchor.point, public_id=profile.public_id) if anchor else None
         profile.save(
-            update_fields=["base_address", "studio_address", "base_point", "travel_radius_m", "public_point",
-                           "updated_at"]
+            update_fields=["base_address", "studio_address", "studio_point", "studio_neighborhood", "base_point",
+                           "travel_radius_m", "public_point", "updated_at"]
         )  # fmt: skip
         InstructorNeighborhood.objects.filter(instructor=profile).exclude(neighborhood__in=neighborhoods).delete()
         for hood in neighborhoods:

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from catalog import onboarding, selectors, services, verification
 from catalog.forms import AreaForm, OfferForm, PhotoForm, ProfileForm
-from catalog.maps import area_svg, public_area_svg
+from catalog.maps import own_area_svg, public_area_svg
 from catalog.models import Category, InstructorProfile, LocationType
 
 
@@ -108,7 +108,7 @@ def _step_data(profile, step_slug, extra) -> dict:
         data.setdefault("offer_form", extra.get("offer_form") or OfferForm())
     elif step_slug == "area":
         data["area_missing"] = onboarding.area_missing(profile)
-        data["area_map"] = area_svg(areas=[profile.coverage], label="Your service area")
+        data["area_map"] = own_area_svg(profile)
         data["location_types"] = sorted(
             {LocationType(t).label for offer in profile.services.all() for t in offer.location_types}
         )

@@ -10,3 +10,11 @@ def dollars(cents) -> str:
         return ""
     whole, rest = divmod(int(cents), 100)
     return f"${whole:,}" if rest == 0 else f"${whole:,}.{rest:02d}"
+
+
+@register.filter
+def kilometres(metres) -> str:
+    """2000 → "2 km", 1500 → "1.5 km"."""
+    if metres is None:
+        return ""
+    return f"{int(metres) / 1000:g} km"

@@ -82,7 +82,10 @@ def _step_context(profile, step_slug, **extra):
         "step": onboarding.STEPS[index],
         "step_states": states,
         "next_step": onboarding.STEPS[index + 1] if index + 1 < len(onboarding.STEPS) else None,
-        "missing": onboarding.missing_for_go_live(profile),
+        "missing": [
+            (check, onboarding.STEPS[onboarding.STEP_SLUGS.index(check.step)])
+            for check in onboarding.missing_for_go_live(profile)
+        ],
         **extra,
     }
 
@@ -99,6 +102,7 @@ def _render_step(request, profile, step_slug, status=200, **extra):
 def _step_data(profile, step_slug, extra) -> dict:
     data = {}
     if step_slug == "profile":
+        data["profile_missing"] = onboarding.profile_missing(profile)
         data.setdefault("profile_form", extra.get("profile_form") or ProfileForm.for_profile(profile))
         data.setdefault("photo_form", extra.get("photo_form") or PhotoForm())
     elif step_slug == "skills":

@@ -105,11 +105,14 @@ def photo_upload(*, name: str = "portrait.jpg", image_format: str = "JPEG", size
     return SimpleUploadedFile(name, out.getvalue(), content_type=f"image/{image_format.lower()}")
 
 
-def go_live_ready(stripe_server, *, service_slug: str = "piano", **user_kwargs) -> InstructorProfile:
+def go_live_ready(
+    stripe_server, *, service_slug: str = "piano", verified: bool = True, **user_kwargs
+) -> InstructorProfile:
     """An onboarding instructor who passes every go-live check, made through the services the pages
     use: profile text and photo, a priced piano offer at the student's place and online, Park Slope as
-    the area, an approved verification (staff review) and a Connect account the local Stripe server
-    enabled (payments' own functions). Needs the `nyc` catalog and the `local_stripe` server."""
+    the area, an approved verification (staff review; only waiting for it with `verified=False`) and a
+    Connect account the local Stripe server enabled (payments' own functions). Needs the `nyc` catalog
+    and the `local_stripe` server."""
     from accounts.tests.factories import staff
     from catalog import services
     from catalog.verification import verification_decide, verification_start
@@ -128,8 +131,9 @@ def go_live_ready(stripe_server, *, service_slug: str = "piano", **user_kwargs) 
         prices={30: 4500, 60: 9000},
     )  # fmt: skip
     services.instructor_set_service_area(instructor=profile, neighborhood_slugs=["park-slope"])
-    verification_decide(verification=verification_start(instructor=profile, now=now).request, approve=True,
-                        decided_by=staff(), now=now)  # fmt: skip
+    pending = verification_start(instructor=profile, now=now).request
+    if verified:
+        verification_decide(verification=pending, approve=True, decided_by=staff(), now=now)
     account = connect_account_ensure(instructor=profile, now=now)
     stripe_server.account_action(account.account_id, "enable")
     connect_account_refresh(instructor=profile, now=now)

@@ -13,7 +13,7 @@ from PIL import Image
 
 from accounts.tests.factories import instructor_user, staff
 from catalog.models import InstructorProfile, VerificationRequest
-from catalog.services import instructor_go_live, instructor_profile_start
+from catalog.services import instructor_go_live
 from catalog.verification import verification_decide
 from notifications.models import Notification
 
@@ -149,12 +149,19 @@ def test_onboarding_flow_to_live_through_the_views(instructor_client, nyc, local
     )  # noqa: E501
 
 
-def test_go_live_needs_verification_even_with_everything_else(nyc):
-    profile = instructor_profile_start(user=instructor_user())
-    with pytest.raises(Exception, match="Still needed"):
+def test_go_live_needs_verification_even_with_everything_else(nyc, local_stripe):
+    from catalog.onboarding import missing_for_go_live
+    from catalog.services import StatusChangeRefused
+    from catalog.tests.factories import go_live_ready
+
+    profile = go_live_ready(local_stripe, verified=False)
+    assert [check.key for check in missing_for_go_live(profile)] == ["verification"]
+    with pytest.raises(StatusChangeRefused) as refused:
         instructor_go_live(instructor=profile, now=timezone.now())
+    assert refused.value.messages == ["Still needed: identity verification approved."]
     profile.refresh_from_db()
-    assert profile.status == "onboarding"
+    assert (profile.status, profile.went_live_at) == ("onboarding", None)
+    assert VerificationRequest.objects.get(instructor=profile).status == "pending"
 
 
 def _service_id(slug):

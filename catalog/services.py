@@ -76,20 +76,29 @@ def instructor_update_profile(
 
 def instructor_set_photo(*, instructor: InstructorProfile, upload) -> InstructorProfile:
     """Validates the upload by content and stores the re-encoded sizes (public) and the
-    original (private). Raises ValidationError and stores nothing when the file is refused."""
+    original (private). Raises ValidationError and stores nothing when the file is refused.
+
+    The files are written first, under new names, then the row points at them; if anything fails
+    (the profile is gone, the database refuses), the new files are removed, and the replaced
+    photo's files are removed only once the new row is committed. Call it on its own: an outer
+    transaction rolled back later would leave the new files behind.
+    """
     from catalog import photos
 
     processed = photos.photo_process(upload)  # raises before anything is written
-    with transaction.atomic():
-        profile = _locked(instructor)
-        old = [f.name for f in (profile.photo, profile.photo_thumb, profile.photo_original) if f]
-        stem = f"{profile.public_id}-{processed.digest[:12]}"
-        profile.photo.save(f"{stem}.jpg", processed.large, save=False)
-        profile.photo_thumb.save(f"{stem}-thumb.jpg", processed.thumb, save=False)
-        profile.photo_original.save(f"{stem}-original.{processed.extension}", processed.original, save=False)
-        profile.save(update_fields=["photo", "photo_thumb", "photo_original", "updated_at"])
-        fields = (profile.photo, profile.photo_thumb, profile.photo_original)
-        transaction.on_commit(lambda: photos.photo_delete_files(old, keep=[f.name for f in fields]))
+    written = photos.photo_store(stem=f"{instructor.public_id}-{processed.digest[:12]}", processed=processed)
+    try:
+        with transaction.atomic():
+            profile = _locked(instructor)
+            replaced = {attr: getattr(profile, attr).name for attr, _ in photos.PHOTO_FIELDS}
+            for attr, name in written.items():
+                getattr(profile, attr).name = name
+            profile.save(update_fields=[*written, "updated_at"])
+            # robust: a storage error while tidying up must not undo a committed photo.
+            transaction.on_commit(lambda: photos.photo_delete_files(replaced), robust=True)
+    except BaseException:
+        photos.photo_delete_files(written)
+        raise
     return profile
 
 

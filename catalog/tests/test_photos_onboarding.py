@@ -13,7 +13,7 @@ from PIL import Image
 
 from accounts.tests.factories import instructor_user, staff
 from catalog.models import InstructorProfile, VerificationRequest
-from catalog.services import instructor_go_live
+from catalog.services import instructor_go_live, instructor_profile_start
 from catalog.verification import verification_decide
 from notifications.models import Notification
 
@@ -181,3 +181,65 @@ def test_an_instructor_cannot_make_themselves_a_founding_instructor(instructor_c
     profile = InstructorProfile.objects.get()
     assert profile.headline == "Patient piano teacher"
     assert (profile.is_founding, profile.status) == (False, "onboarding")
+
+
+def _webp(size=(500, 400)) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", size, (20, 160, 90)).save(out, format="WEBP")
+    return out.getvalue()
+
+
+def test_a_webp_photo_is_accepted_and_reencoded(instructor_client):
+    content = _webp()
+    response = _upload(instructor_client, "me.webp", content, content_type="image/webp")
+    assert response.status_code == 302
+    profile = InstructorProfile.objects.get()
+    with Image.open(profile.photo.path) as large, Image.open(profile.photo_thumb.path) as thumb:
+        assert (large.format, large.size, thumb.size) == ("JPEG", (600, 600), (160, 160))
+    assert profile.photo_original.name.endswith("-original.webp")
+    assert Path(profile.photo_original.path).read_bytes() == content
+    assert len(_stored_files()) == 3
+
+
+def test_replacing_the_photo_removes_the_old_files(instructor_client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        _upload(instructor_client, "first.jpg", _jpeg_with_exif())
+    first = _stored_files()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _upload(instructor_client, "second.png", _png((700, 700)), content_type="image/png")
+    assert response.status_code == 302
+    profile = InstructorProfile.objects.get()
+    now_stored = _stored_files()
+    assert len(now_stored) == 3 and set(now_stored).isdisjoint(first)
+    assert {Path(profile.photo.path), Path(profile.photo_thumb.path), Path(profile.photo_original.path)} == {
+        Path(name) for name in now_stored
+    }
+
+
+def test_a_photo_save_that_fails_leaves_no_files(instructor_client):
+    from catalog.services import instructor_set_photo
+    from catalog.tests.factories import photo_upload
+
+    profile = instructor_profile_start(user=instructor_user())
+    InstructorProfile.objects.filter(pk=profile.pk).delete()  # the account went away meanwhile
+    with pytest.raises(InstructorProfile.DoesNotExist):
+        instructor_set_photo(instructor=profile, upload=photo_upload())
+    assert _stored_files() == []
+
+
+def test_a_photo_another_profile_uses_is_not_deleted(django_capture_on_commit_callbacks):
+    from catalog.services import instructor_set_photo
+    from catalog.tests.factories import photo_upload
+
+    first = instructor_profile_start(user=instructor_user())
+    with django_capture_on_commit_callbacks(execute=True):
+        instructor_set_photo(instructor=first, upload=photo_upload())
+    first.refresh_from_db()
+    shared = {"photo": first.photo.name, "photo_thumb": first.photo_thumb.name}
+    other = instructor_profile_start(user=instructor_user())
+    InstructorProfile.objects.filter(pk=other.pk).update(**shared)  # as the demo data shares portraits
+    with django_capture_on_commit_callbacks(execute=True):
+        instructor_set_photo(instructor=first, upload=photo_upload(color=(200, 10, 10)))
+    kept = [Path(settings.MEDIA_ROOT) / name for name in shared.values()]
+    assert all(path.exists() for path in kept)
+    assert len(_stored_files()) == 2 + 3  # the shared sizes, and first's new photo (its old original went)

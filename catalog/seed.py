@@ -9,19 +9,38 @@ from django.utils.text import slugify
 
 from catalog.catalog_data import CATEGORIES, SERVICES
 from catalog.geocoding import gazetteer_neighborhoods
-from catalog.models import Category, InstructorProfile, LocationType, Neighborhood, PriceFloor, Service
+from catalog.models import (
+    Category,
+    InstructorNeighborhood,
+    InstructorProfile,
+    LocationType,
+    Neighborhood,
+    PriceFloor,
+    Service,
+)
 from catalog.selectors import DEFAULT_HOURLY_FLOOR_CENTS
 
 
 def seed_neighborhoods() -> int:
-    """The approximate NYC neighborhoods from the bundled gazetteer (see catalog/data)."""
-    existing = set(Neighborhood.objects.values_list("slug", flat=True))
-    new = [
-        Neighborhood(slug=h.slug, name=h.name, region=h.region, boundary=h.boundary, center=h.center)
-        for h in gazetteer_neighborhoods()
-        if h.slug not in existing
-    ]
+    """The approximate NYC neighborhoods from the bundled gazetteer (see catalog/data). The gazetteer
+    is the source of the shapes it names: a neighborhood whose polygon or centre changed there is
+    updated, and the coverage of instructors who travel there is rebuilt."""
+    from catalog.services import instructors_rebuild_coverage
+
+    existing = {hood.slug: hood for hood in Neighborhood.objects.all()}
+    new, changed = [], []
+    for h in gazetteer_neighborhoods():
+        row = existing.get(h.slug)
+        if row is None:
+            new.append(Neighborhood(slug=h.slug, name=h.name, region=h.region, boundary=h.boundary, center=h.center))
+        elif not (row.boundary.equals_exact(h.boundary, 1e-9) and row.center.equals_exact(h.center, 1e-9)):
+            row.boundary, row.center = h.boundary, h.center
+            changed.append(row)
     Neighborhood.objects.bulk_create(new)
+    if changed:
+        Neighborhood.objects.bulk_update(changed, ["boundary", "center"])
+        affected = InstructorNeighborhood.objects.filter(neighborhood__in=changed).values_list("instructor", flat=True)
+        instructors_rebuild_coverage(instructor_ids=list(set(affected)))
     return len(new)
 
 

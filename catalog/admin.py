@@ -128,8 +128,11 @@ class InstructorProfileAdmin(admin.ModelAdmin):
     raw_id_fields = ["user"]
     # Status changes go through the services (suspend below); is_founding is editable by staff only,
     # which is everyone who reaches this admin.
-    readonly_fields = ["public_id", "status", "suspended_reason", "went_live_at", "coverage", "base_point",
-                       "public_point", "photo_original", "created_at", "updated_at"]  # fmt: skip
+    # Where they teach changes only through instructor_set_service_area (geocoding, jitter, coverage);
+    # the kids flag follows the offers.
+    readonly_fields = ["public_id", "status", "suspended_reason", "went_live_at", "teaches_kids", "coverage",
+                       "base_address", "base_point", "travel_radius_m", "studio_address", "studio_point",
+                       "studio_neighborhood", "public_point", "photo_original", "created_at", "updated_at"]  # fmt: skip
     exclude = ["neighborhoods"]
     inlines = [InstructorStatusEventInline]
     actions = ["suspend_selected", "reinstate_selected"]

@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils.crypto import salted_hmac
 
-from catalog import geocoding
+from catalog import geocoding, money
 from catalog.models import (
     LESSON_DURATIONS,
     AgeGroup,
@@ -28,7 +28,7 @@ from catalog.models import (
     Service,
     ServicePrice,
 )
-from catalog.selectors import price_floor_cents
+from catalog.selectors import hourly_floor_cents, price_floor_cents
 
 SUSPENSION_HOOKS: list[Callable[..., None]] = []
 
@@ -117,10 +117,10 @@ def _check_prices(*, service: Service, location_types: list[str], prices: dict[i
             floor = price_floor_cents(category=service.category, location_type=location_type, duration_minutes=minutes)
             if cents < floor:
                 label = LocationType(location_type).label.lower()
-                hourly = math.ceil(floor * 60 / minutes)
+                hourly = hourly_floor_cents(category=service.category, location_type=location_type)
                 errors.append(
                     f"A {minutes}-minute {service.category.name} lesson {label} must cost at least "
-                    f"${floor / 100:.2f} (${hourly / 100:.0f} per hour)."
+                    f"{money.dollars(floor)} ({money.dollars(hourly)} per hour)."
                 )
     if errors:
         raise ValidationError(errors)

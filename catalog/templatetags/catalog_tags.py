@@ -1,15 +1,14 @@
 from django import template
 
+from catalog import money
+
 register = template.Library()
 
 
 @register.filter
 def dollars(cents) -> str:
     """4500 → "$45", 4550 → "$45.50" (prices before the booking fee)."""
-    if cents is None:
-        return ""
-    whole, rest = divmod(int(cents), 100)
-    return f"${whole:,}" if rest == 0 else f"${whole:,}.{rest:02d}"
+    return money.dollars(cents)
 
 
 @register.filter

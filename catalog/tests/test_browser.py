@@ -60,7 +60,7 @@ def test_instructor_onboards_staff_approves_and_guest_finds_them(
     page.get_by_label("At the student's place").check()
     page.get_by_label("Price for 30 minutes ($)").fill("35")
     page.get_by_role("button", name="Save service").click()
-    expect(page.get_by_text("must cost at least $40.00")).to_be_visible()
+    expect(page.get_by_text("must cost at least $40 ($80 per hour)")).to_be_visible()
     page.get_by_label("Price for 30 minutes ($)").fill("50")
     page.get_by_label("Price for 60 minutes ($)").fill("95")
     page.get_by_role("button", name="Save service").click()

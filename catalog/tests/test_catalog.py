@@ -90,7 +90,7 @@ def test_price_below_floor_is_refused_with_a_clear_message_and_nothing_stored(ny
             location_types=["studio", "online"], prices={30: 3900, 60: 9000},
         )  # fmt: skip
     assert error.value.messages == [
-        "A 30-minute Music lesson at the instructor's studio must cost at least $40.00 ($80 per hour)."
+        "A 30-minute Music lesson at the instructor's studio must cost at least $40 ($80 per hour)."
     ]
     assert InstructorService.objects.count() == 0 and ServicePrice.objects.count() == 0
     offer = services.offer_save(

@@ -112,7 +112,7 @@ def test_onboarding_flow_to_live_through_the_views(instructor_client, nyc, local
     _upload(client, "me.jpg", _jpeg_with_exif())
     cheap = client.post(url("skills"), {"service": _service_id("piano"), "age_groups": ["kids"], "levels": ["beginner"],
                                         "location_types": ["student_place"], "price_30": "35"})  # fmt: skip
-    assert cheap.status_code == 422 and "must cost at least $40.00" in cheap.content.decode()
+    assert cheap.status_code == 422 and "must cost at least $40 ($80 per hour)" in cheap.content.decode()
     client.post(url("skills"), {"service": _service_id("piano"), "age_groups": ["kids", "adults"],
                                 "levels": ["beginner"], "location_types": ["student_place"], "price_30": "45",
                                 "price_60": "90"})  # fmt: skip

@@ -6,6 +6,7 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 
 from catalog import services, verification
+from catalog.icons import ICON_NAMES
 from catalog.models import (
     Category,
     InstructorProfile,
@@ -30,8 +31,20 @@ class PriceFloorInline(admin.TabularInline):
     extra = 0
 
 
+class CategoryForm(forms.ModelForm):
+    icon_name = forms.ChoiceField(
+        label="Icon", required=False, choices=[("", "— generic —"), *ICON_NAMES.items()],
+        help_text="From the site's icon set (static/icons/categories.svg).",
+    )  # fmt: skip
+
+    class Meta:
+        model = Category
+        fields = ["name", "slug", "subtitle", "icon_name", "display_order", "is_kids"]
+
+
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
+    form = CategoryForm
     list_display = ["name", "slug", "display_order", "is_kids"]
     list_editable = ["display_order"]
     list_filter = ["is_kids"]

@@ -56,13 +56,15 @@ def seed_catalog() -> int:
         created += made
         if is_kids:
             continue
-        for service_order, (service_name, aliases) in enumerate(SERVICES[slug], start=1):
-            _, made = Service.objects.get_or_create(
+        for service_order, (service_name, aliases, description) in enumerate(SERVICES[slug], start=1):
+            service, made = Service.objects.get_or_create(
                 slug=slugify(service_name),
                 defaults={"category": category, "name": service_name, "aliases": aliases,
-                          "display_order": service_order * 10},
+                          "description": description, "display_order": service_order * 10},
             )  # fmt: skip
             created += made
+            if not service.description:  # seeded before descriptions existed; staff text is kept
+                Service.objects.filter(pk=service.pk).update(description=description)
         for location_type in LocationType.values:
             PriceFloor.objects.get_or_create(
                 category=category,

@@ -26,7 +26,13 @@ def category_detail(request, slug):
     return render(
         request,
         "catalog/category.html",
-        {"category": category, "services": services_listed, "service": service, "page_obj": page},
+        {
+            "category": category,
+            "services": services_listed,
+            "service": service,
+            "page_obj": page,
+            "other_categories": Category.objects.exclude(pk=category.pk),
+        },
     )
 
 
@@ -195,6 +201,7 @@ def onboarding_step(request, step):
                     levels=form.cleaned_data["levels"],
                     location_types=form.cleaned_data["location_types"],
                     prices=form.cleaned_data["prices"],
+                    description=form.cleaned_data["description"],
                 )
             except ValidationError as error:
                 form.add_error(None, error)

@@ -1,6 +1,6 @@
 from django import template
 
-from catalog import money
+from catalog import icons, money
 
 register = template.Library()
 
@@ -17,3 +17,9 @@ def kilometres(metres) -> str:
     if metres is None:
         return ""
     return f"{int(metres) / 1000:g} km"
+
+
+@register.simple_tag
+def category_icon(category, size: int = 24):
+    """The category's icon from the sprite (see catalog.icons)."""
+    return icons.icon_svg(category.icon_name, size=size)

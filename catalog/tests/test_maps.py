@@ -73,7 +73,7 @@ def test_the_travel_circle_is_drawn_around_a_jitter_of_the_base_point(nyc, clien
     profile = instructor(neighborhood_slugs=["park-slope"], base_address="200 Eastern Parkway", travel_radius_m=2000)
     base = geocode("200 Eastern Parkway").point
     body = client.get(profile.get_absolute_url()).content.decode()
-    assert "Travels to Park Slope." in body and "Travels up to 2 km from a base." in body
+    assert "Travels to Park Slope." in body and "Also travels up to 2 km from their base (the circle on the map" in body
     assert "200 Eastern" not in body
 
     svg = svg_of(body)

@@ -63,6 +63,11 @@ class OfferForm(forms.Form):
     location_types = forms.MultipleChoiceField(
         label="Where lessons happen", choices=LocationType.choices, widget=forms.CheckboxSelectMultiple
     )
+    description = forms.CharField(
+        label="About these lessons (optional)", required=False, max_length=600,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="What a lesson looks like with you. Empty: students see the service's own description.",
+    )  # fmt: skip
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -75,6 +80,7 @@ class OfferForm(forms.Form):
                 decimal_places=2,
                 help_text="Leave empty if you don't offer this length." if minutes == 30 else "",
             )
+        self.fields["description"] = self.fields.pop("description")  # after the prices
 
     def clean(self):
         cleaned = super().clean()

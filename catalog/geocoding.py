@@ -216,10 +216,14 @@ class NominatimGeocoder:
         except (OSError, ValueError):
             logger.warning("geocoder unavailable", exc_info=True)
             return None
-        if not rows:
-            return None
+        if not isinstance(rows, list) or not rows:
+            return None  # no match (an error reply is an object, not a list)
         row = rows[0]
-        point = Point(float(row["lon"]), float(row["lat"]), srid=4326)
+        try:
+            point = Point(float(row["lon"]), float(row["lat"]), srid=4326)
+        except (KeyError, TypeError, ValueError):
+            logger.warning("geocoder answered a row without coordinates: %r", row)
+            return None
         kind = "zip" if row.get("type") == "postcode" else "address"
         return GeocodeResult(point=point, label=row.get("display_name", query), kind=kind,
                              neighborhood_slug=neighborhood_slug_for_point(point))  # fmt: skip

@@ -144,12 +144,19 @@ class InstructorProfile(models.Model):
     photo = models.ImageField(upload_to="instructors/photos/", blank=True)
     photo_thumb = models.ImageField(upload_to="instructors/photos/", blank=True)
     photo_original = models.FileField(upload_to="instructors/originals/", storage=private_storage, blank=True)
-    # Where they teach. The base point is private (a studio's exact address); public pages
-    # show `public_point`, a deterministic jitter of it, or the neighborhood.
+    # Where they teach. The base point (where they travel from, or the studio when they only
+    # teach there) and the studio's point are private; public pages show `public_point` (a
+    # jitter of the studio, else of the base, keyed by SECRET_KEY: catalog.services.jittered_point),
+    # the travel circle around a jitter of the base, and the neighborhoods.
     base_point = gis.PointField(geography=True, null=True, blank=True)
     public_point = gis.PointField(geography=True, null=True, blank=True)
     travel_radius_m = models.PositiveIntegerField(null=True, blank=True)
     studio_address = models.CharField(max_length=200, blank=True)
+    studio_point = gis.PointField(geography=True, null=True, blank=True)
+    studio_neighborhood = models.ForeignKey(
+        "Neighborhood", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        help_text="The neighborhood the studio is in: what public pages name instead of the address.",
+    )  # fmt: skip
     # What the instructor typed for their base (private, like the point itself).
     base_address = models.CharField(max_length=200, blank=True)
     neighborhoods = models.ManyToManyField("Neighborhood", through="InstructorNeighborhood", blank=True)
@@ -303,3 +310,26 @@ class VerificationRequest(models.Model):
 
     def __str__(self):
         return f"Verification of {self.instructor.user.full_name}: {self.get_status_display()}"
+
+
+class InstructorStatusEvent(models.Model):
+    """One change of an instructor's status (going live, pausing, resuming, suspension,
+    reinstatement): who did it, when, from what to what, and why. Written by the services in
+    catalog.services in the same transaction as the change."""
+
+    instructor = models.ForeignKey(InstructorProfile, on_delete=models.CASCADE, related_name="status_events")
+    from_status = models.CharField(max_length=16, choices=InstructorProfile.Status.choices)
+    to_status = models.CharField(max_length=16, choices=InstructorProfile.Status.choices)
+    reason = models.CharField(max_length=300, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        help_text="Who made the change (empty: the system).",
+    )  # fmt: skip
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["instructor", "-created_at"], name="status_event_instructor_time")]
+
+    def __str__(self):
+        return f"{self.instructor_id}: {self.from_status} → {self.to_status}"

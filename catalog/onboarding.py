@@ -43,8 +43,22 @@ class GoLiveCheck:
         return self.explain(profile) if self.explain else f"Still needed: {self.label}."
 
 
+def profile_missing(p: InstructorProfile) -> list[str]:
+    """What the profile step still needs, in words."""
+    missing = []
+    if not p.headline.strip():
+        missing.append("a headline.")
+    bio_length = len(p.bio.strip())
+    if bio_length < BIO_MIN_LENGTH:
+        so_far = f" (yours has {bio_length})" if bio_length else ""
+        missing.append(f"a bio of at least {BIO_MIN_LENGTH} characters{so_far}.")
+    if not p.photo:
+        missing.append("a profile photo.")
+    return missing
+
+
 def _profile_complete(p: InstructorProfile) -> bool:
-    return bool(p.headline.strip()) and len(p.bio.strip()) >= BIO_MIN_LENGTH and bool(p.photo)
+    return not profile_missing(p)
 
 
 def _has_priced_offer(p: InstructorProfile) -> bool:

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage, storages
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -73,11 +72,49 @@ def photo_process(upload) -> ProcessedPhoto:
     )
 
 
-def photo_delete_files(names: list[str], *, keep: list[str]) -> None:
-    """Removes a replaced photo's files (public sizes and the private original)."""
-    for name in names:
-        if name in keep:
+# The profile's photo fields and the name each file gets after the photo's stem.
+PHOTO_FIELDS = (
+    ("photo", "{stem}.jpg"),
+    ("photo_thumb", "{stem}-thumb.jpg"),
+    ("photo_original", "{stem}-original.{ext}"),
+)
+
+
+def photo_store(*, stem: str, processed: ProcessedPhoto) -> dict[str, str]:
+    """Writes the three files (public sizes, private original) under new names and returns
+    {field: stored name}. If any write fails, the ones already written are removed."""
+    from catalog.models import InstructorProfile
+
+    contents = {"photo": processed.large, "photo_thumb": processed.thumb, "photo_original": processed.original}
+    written: dict[str, str] = {}
+    try:
+        for attr, pattern in PHOTO_FIELDS:
+            field = InstructorProfile._meta.get_field(attr)
+            name = field.generate_filename(None, pattern.format(stem=stem, ext=processed.extension))
+            written[attr] = field.storage.save(name, contents[attr], max_length=field.max_length)
+    except BaseException:
+        photo_delete_files(written)
+        raise
+    return written
+
+
+def photo_delete_files(files: dict[str, str]) -> None:
+    """Removes photo files ({field: name}) from their fields' storages, except a file another
+    profile still uses (the demo instructors share a few generated portraits)."""
+    from django.db.models import Q
+
+    from catalog.models import InstructorProfile
+
+    if not files:
+        return
+    names = list(files.values())
+    in_use = InstructorProfile.objects.filter(
+        Q(photo__in=names) | Q(photo_thumb__in=names) | Q(photo_original__in=names)
+    ).values_list("photo", "photo_thumb", "photo_original")
+    still_used = {name for row in in_use for name in row}
+    for attr, name in files.items():
+        if not name or name in still_used:
             continue
-        for storage in (default_storage, storages["private"]):
-            if storage.exists(name):
-                storage.delete(name)
+        storage = InstructorProfile._meta.get_field(attr).storage
+        if storage.exists(name):
+            storage.delete(name)

@@ -99,7 +99,7 @@ def public_profile(public_id: str) -> InstructorProfile | None:
     """A live instructor's profile with what the public page shows, or None."""
     return (
         live_instructors()
-        .select_related("user")
+        .select_related("user", "studio_neighborhood")
         .prefetch_related(
             Prefetch(
                 "services",

@@ -3,12 +3,13 @@
 `verification_start` asks the configured adapter (settings.IDENTITY_VERIFICATION_ADAPTER) to
 begin a check. The local adapter, StaffReviewAdapter, only queues the request: staff approve
 or reject it in the admin (the reason is shown to the instructor). A provider such as Stripe
-Identity implements `begin(request) -> redirect URL or None` and calls `verification_decide`
-from its webhook.
+Identity implements `begin(request) -> redirect URL or None` (the onboarding step sends the
+instructor there) and calls `verification_decide` from its webhook.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
@@ -31,17 +32,33 @@ def get_adapter():
     return import_string(dotted)()
 
 
-def verification_start(*, instructor: InstructorProfile, now: datetime) -> VerificationRequest:
-    """Opens a verification request (or returns the pending/approved one: idempotent)."""
+@dataclass(frozen=True)
+class VerificationStarted:
+    request: VerificationRequest
+    # Where the instructor goes next (a provider's hosted check), or None to wait for staff review.
+    redirect_url: str | None
+
+
+def verification_start(*, instructor: InstructorProfile, now: datetime) -> VerificationStarted:
+    """Opens a verification request through the configured adapter and returns it with the URL the
+    adapter wants the instructor sent to. Idempotent: a pending request is returned (with the
+    adapter's URL for it again, so an abandoned provider check can be continued), an approved one
+    as it is. `adapter.begin(request)` may set `provider_reference`; if it raises, nothing is stored.
+    """
     adapter = get_adapter()
     with transaction.atomic():
         profile = InstructorProfile.objects.select_for_update().get(pk=instructor.pk)
         current = profile.verifications.order_by("-submitted_at", "-pk").first()
-        if current and current.status in (VerificationRequest.Status.PENDING, VerificationRequest.Status.APPROVED):
-            return current
+        if current and current.status == VerificationRequest.Status.APPROVED:
+            return VerificationStarted(request=current, redirect_url=None)
+        if current and current.status == VerificationRequest.Status.PENDING:
+            url = adapter.begin(current) if current.provider == adapter.name else None
+            return VerificationStarted(request=current, redirect_url=url)
         request = VerificationRequest.objects.create(instructor=profile, provider=adapter.name, submitted_at=now)
-        adapter.begin(request)
-    return request
+        url = adapter.begin(request)
+        if request.provider_reference:
+            request.save(update_fields=["provider_reference"])
+    return VerificationStarted(request=request, redirect_url=url)
 
 
 def verification_decide(

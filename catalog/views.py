@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from catalog import onboarding, selectors, services, verification
 from catalog.forms import AreaForm, OfferForm, PhotoForm, ProfileForm
-from catalog.maps import area_svg, public_area_svg
+from catalog.maps import own_area_svg, public_area_svg
 from catalog.models import Category, InstructorProfile, LocationType
 
 
@@ -26,7 +26,13 @@ def category_detail(request, slug):
     return render(
         request,
         "catalog/category.html",
-        {"category": category, "services": services_listed, "service": service, "page_obj": page},
+        {
+            "category": category,
+            "services": services_listed,
+            "service": service,
+            "page_obj": page,
+            "other_categories": Category.objects.exclude(pk=category.pk),
+        },
     )
 
 
@@ -82,7 +88,10 @@ def _step_context(profile, step_slug, **extra):
         "step": onboarding.STEPS[index],
         "step_states": states,
         "next_step": onboarding.STEPS[index + 1] if index + 1 < len(onboarding.STEPS) else None,
-        "missing": onboarding.missing_for_go_live(profile),
+        "missing": [
+            (check, onboarding.STEPS[onboarding.STEP_SLUGS.index(check.step)])
+            for check in onboarding.missing_for_go_live(profile)
+        ],
         **extra,
     }
 
@@ -99,6 +108,7 @@ def _render_step(request, profile, step_slug, status=200, **extra):
 def _step_data(profile, step_slug, extra) -> dict:
     data = {}
     if step_slug == "profile":
+        data["profile_missing"] = onboarding.profile_missing(profile)
         data.setdefault("profile_form", extra.get("profile_form") or ProfileForm.for_profile(profile))
         data.setdefault("photo_form", extra.get("photo_form") or PhotoForm())
     elif step_slug == "skills":
@@ -108,7 +118,7 @@ def _step_data(profile, step_slug, extra) -> dict:
         data.setdefault("offer_form", extra.get("offer_form") or OfferForm())
     elif step_slug == "area":
         data["area_missing"] = onboarding.area_missing(profile)
-        data["area_map"] = area_svg(areas=[profile.coverage], label="Your service area")
+        data["area_map"] = own_area_svg(profile)
         data["location_types"] = sorted(
             {LocationType(t).label for offer in profile.services.all() for t in offer.location_types}
         )
@@ -135,6 +145,15 @@ def _after_save(request, profile, step_slug, message):
     if request.htmx:
         return _render_step(request, profile, step_slug)
     return redirect("onboarding_step", step=step_slug)
+
+
+def _redirect_out(request, url: str) -> HttpResponse:
+    """To a provider's page (identity check): a full navigation, also from an HTMX form."""
+    if request.htmx:
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = url
+        return response
+    return redirect(url)
 
 
 def _invalid(request, profile, step_slug, **forms):
@@ -182,6 +201,7 @@ def onboarding_step(request, step):
                     levels=form.cleaned_data["levels"],
                     location_types=form.cleaned_data["location_types"],
                     prices=form.cleaned_data["prices"],
+                    description=form.cleaned_data["description"],
                 )
             except ValidationError as error:
                 form.add_error(None, error)
@@ -205,16 +225,18 @@ def onboarding_step(request, step):
                 return _invalid(request, profile, step, area_form=form)
             return _after_save(request, profile, step, "Your service area was saved.")
         if step == "verification":
-            verification.verification_start(instructor=profile, now=now)
+            started = verification.verification_start(instructor=profile, now=now)
+            if started.redirect_url:
+                return _redirect_out(request, started.redirect_url)
             return _after_save(request, profile, step, "Thanks! Our team will review your verification.")
         if step == "go-live":
             if action == "pause":
-                services.instructor_pause(instructor=profile, now=now)
+                services.instructor_pause(instructor=profile, now=now, actor=request.user)
                 return _after_save(request, profile, step, "Your profile is paused: students can't find you.")
             if action == "resume":
-                services.instructor_resume(instructor=profile, now=now)
+                services.instructor_resume(instructor=profile, now=now, actor=request.user)
                 return _after_save(request, profile, step, "Welcome back: your profile is live again.")
-            services.instructor_go_live(instructor=profile, now=now)
+            services.instructor_go_live(instructor=profile, now=now, actor=request.user)
             return _after_save(request, profile, step, "You are live! Students can now find and book you.")
     except services.StatusChangeRefused as error:
         return _render_step(request, profile, step, status=422, status_errors=error.messages)

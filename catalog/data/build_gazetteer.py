@@ -58,6 +58,7 @@ NEIGHBORHOODS = [
     ("Bensonhurst", "Brooklyn", 40.6049, -73.9982),
     ("Sheepshead Bay", "Brooklyn", 40.5868, -73.9541),
     ("Brighton Beach", "Brooklyn", 40.5781, -73.9597),
+    ("Coney Island", "Brooklyn", 40.5775, -73.9880),
     ("Long Island City", "Queens", 40.7447, -73.9485),
     ("Astoria", "Queens", 40.7644, -73.9235),
     ("Sunnyside", "Queens", 40.7433, -73.9196),
@@ -74,6 +75,7 @@ NEIGHBORHOODS = [
     ("Riverdale", "Bronx", 40.8940, -73.9110),
     ("Pelham Bay", "Bronx", 40.8505, -73.8330),
     ("St. George", "Staten Island", 40.6437, -74.0736),
+    ("West New Brighton", "Staten Island", 40.6334, -74.1118),
     ("Great Kills", "Staten Island", 40.5543, -74.1516),
     ("Tottenville", "Staten Island", 40.5127, -74.2465),
 ]
@@ -140,6 +142,7 @@ ZIPS = {
     "11204": "Bensonhurst",
     "11229": "Sheepshead Bay",
     "11235": "Brighton Beach",
+    "11224": "Coney Island",
     "11101": "Long Island City",
     "11109": "Long Island City",
     "11102": "Astoria",
@@ -167,6 +170,7 @@ ZIPS = {
     "10465": "Pelham Bay",
     "10461": "Pelham Bay",
     "10301": "St. George",
+    "10310": "West New Brighton",
     "10308": "Great Kills",
     "10307": "Tottenville",
 }

@@ -91,3 +91,51 @@ def live_instructor(*, service=None, prices=None, **profile_kwargs) -> Instructo
     for minutes, cents in prices.items():
         ServicePrice.objects.create(offer=offer, duration_minutes=minutes, price_cents=cents)
     return offer
+
+
+def photo_upload(*, name: str = "portrait.jpg", image_format: str = "JPEG", size=(480, 360), color=(40, 120, 200)):
+    """An uploaded photo as the browser sends it."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", size, color).save(out, format=image_format)
+    return SimpleUploadedFile(name, out.getvalue(), content_type=f"image/{image_format.lower()}")
+
+
+def go_live_ready(
+    stripe_server, *, service_slug: str = "piano", verified: bool = True, **user_kwargs
+) -> InstructorProfile:
+    """An onboarding instructor who passes every go-live check, made through the services the pages
+    use: profile text and photo, a priced piano offer at the student's place and online, Park Slope as
+    the area, an approved verification (staff review; only waiting for it with `verified=False`) and a
+    Connect account the local Stripe server enabled (payments' own functions). Needs the `nyc` catalog
+    and the `local_stripe` server."""
+    from accounts.tests.factories import staff
+    from catalog import services
+    from catalog.verification import verification_decide, verification_start
+    from payments.services import connect_account_ensure, connect_account_refresh
+
+    now = timezone.now()
+    profile = services.instructor_profile_start(user=instructor_user(**user_kwargs))
+    services.instructor_update_profile(
+        instructor=profile, headline="Patient piano teacher", bio="I teach classical, pop and jazz piano. " * 3,
+        years_experience=8, languages=["English"],
+    )  # fmt: skip
+    services.instructor_set_photo(instructor=profile, upload=photo_upload())
+    services.offer_save(
+        instructor=profile, service=Service.objects.get(slug=service_slug), age_groups=["adults"],
+        levels=["beginner"], location_types=[LocationType.STUDENT_PLACE, LocationType.ONLINE],
+        prices={30: 4500, 60: 9000},
+    )  # fmt: skip
+    services.instructor_set_service_area(instructor=profile, neighborhood_slugs=["park-slope"])
+    pending = verification_start(instructor=profile, now=now).request
+    if verified:
+        verification_decide(verification=pending, approve=True, decided_by=staff(), now=now)
+    account = connect_account_ensure(instructor=profile, now=now)
+    stripe_server.account_action(account.account_id, "enable")
+    connect_account_refresh(instructor=profile, now=now)
+    profile.refresh_from_db()
+    return profile

@@ -60,7 +60,7 @@ def test_instructor_onboards_staff_approves_and_guest_finds_them(
     page.get_by_label("At the student's place").check()
     page.get_by_label("Price for 30 minutes ($)").fill("35")
     page.get_by_role("button", name="Save service").click()
-    expect(page.get_by_text("must cost at least $40.00")).to_be_visible()
+    expect(page.get_by_text("must cost at least $40 ($80 per hour)")).to_be_visible()
     page.get_by_label("Price for 30 minutes ($)").fill("50")
     page.get_by_label("Price for 60 minutes ($)").fill("95")
     page.get_by_role("button", name="Save service").click()
@@ -128,3 +128,14 @@ def test_category_and_profile_work_at_phone_width(live_url, nyc, phone_page):
         width = phone_page.evaluate("document.documentElement.scrollWidth")
         assert width <= 375, path
     expect(phone_page.get_by_role("link", name="Book a lesson").first).to_be_visible()
+    expect(phone_page.get_by_text("Reading music, technique and pieces you love").first).to_be_visible()
+
+
+def test_category_icons_are_drawn_from_the_sprite(live_url, nyc, page):
+    page.goto(live_url + "/categories/music/")
+    expect(page.get_by_role("heading", name="Music", exact=True)).to_be_visible()
+    # The <use> resolves to the sprite's symbol: it has a drawn size once the sprite loaded.
+    page.wait_for_function("document.querySelector('h1 .category-icon use').getBBox().width > 10")
+    page.get_by_role("navigation", name="Other categories").get_by_role("link", name="Languages").click()
+    expect(page.get_by_role("heading", name="Languages", exact=True)).to_be_visible()
+    page.wait_for_function("document.querySelector('h1 .category-icon use').getBBox().width > 10")

@@ -9,7 +9,7 @@ from accounts.tests.factories import student
 from catalog import services
 from catalog.models import AgeGroup, Category, InstructorProfile, InstructorService, PriceFloor, Service, ServicePrice
 from catalog.selectors import category_offers, kids_services, price_floor_cents
-from catalog.tests.factories import InstructorProfileFactory, live_instructor
+from catalog.tests.factories import InstructorProfileFactory, go_live_ready, live_instructor
 
 pytestmark = pytest.mark.django_db
 
@@ -90,7 +90,7 @@ def test_price_below_floor_is_refused_with_a_clear_message_and_nothing_stored(ny
             location_types=["studio", "online"], prices={30: 3900, 60: 9000},
         )  # fmt: skip
     assert error.value.messages == [
-        "A 30-minute Music lesson at the instructor's studio must cost at least $40.00 ($80 per hour)."
+        "A 30-minute Music lesson at the instructor's studio must cost at least $40 ($80 per hour)."
     ]
     assert InstructorService.objects.count() == 0 and ServicePrice.objects.count() == 0
     offer = services.offer_save(
@@ -110,7 +110,7 @@ def test_price_below_floor_is_refused_with_a_clear_message_and_nothing_stored(ny
 
 
 def test_offer_remove_only_touches_own_offers(nyc):
-    mine = live_instructor()
+    mine = live_instructor(status="onboarding")
     other = live_instructor()
     assert services.offer_remove(instructor=mine.instructor, offer_public_id=other.public_id) is False
     assert InstructorService.objects.filter(pk=other.pk).exists()
@@ -139,10 +139,9 @@ def test_profiles_that_are_not_live_are_not_found(client, status):
     assert client.get(offer.instructor.get_absolute_url()).status_code == 404
 
 
-def test_pause_resume_and_suspend_with_hook(nyc):
-    offer = live_instructor()
-    profile = offer.instructor
+def test_pause_resume_and_suspend_with_hook(nyc, local_stripe):
     now = timezone.now()
+    profile = services.instructor_go_live(instructor=go_live_ready(local_stripe), now=now)
     assert services.instructor_pause(instructor=profile, now=now).status == "paused"
     assert services.instructor_pause(instructor=profile, now=now).status == "paused"  # idempotent
     assert services.instructor_resume(instructor=profile, now=now).status == "live"

@@ -112,7 +112,7 @@ def test_onboarding_flow_to_live_through_the_views(instructor_client, nyc, local
     _upload(client, "me.jpg", _jpeg_with_exif())
     cheap = client.post(url("skills"), {"service": _service_id("piano"), "age_groups": ["kids"], "levels": ["beginner"],
                                         "location_types": ["student_place"], "price_30": "35"})  # fmt: skip
-    assert cheap.status_code == 422 and "must cost at least $40.00" in cheap.content.decode()
+    assert cheap.status_code == 422 and "must cost at least $40 ($80 per hour)" in cheap.content.decode()
     client.post(url("skills"), {"service": _service_id("piano"), "age_groups": ["kids", "adults"],
                                 "levels": ["beginner"], "location_types": ["student_place"], "price_30": "45",
                                 "price_60": "90"})  # fmt: skip
@@ -149,12 +149,19 @@ def test_onboarding_flow_to_live_through_the_views(instructor_client, nyc, local
     )  # noqa: E501
 
 
-def test_go_live_needs_verification_even_with_everything_else(nyc):
-    profile = instructor_profile_start(user=instructor_user())
-    with pytest.raises(Exception, match="Still needed"):
+def test_go_live_needs_verification_even_with_everything_else(nyc, local_stripe):
+    from catalog.onboarding import missing_for_go_live
+    from catalog.services import StatusChangeRefused
+    from catalog.tests.factories import go_live_ready
+
+    profile = go_live_ready(local_stripe, verified=False)
+    assert [check.key for check in missing_for_go_live(profile)] == ["verification"]
+    with pytest.raises(StatusChangeRefused) as refused:
         instructor_go_live(instructor=profile, now=timezone.now())
+    assert refused.value.messages == ["Still needed: identity verification approved."]
     profile.refresh_from_db()
-    assert profile.status == "onboarding"
+    assert (profile.status, profile.went_live_at) == ("onboarding", None)
+    assert VerificationRequest.objects.get(instructor=profile).status == "pending"
 
 
 def _service_id(slug):
@@ -174,3 +181,65 @@ def test_an_instructor_cannot_make_themselves_a_founding_instructor(instructor_c
     profile = InstructorProfile.objects.get()
     assert profile.headline == "Patient piano teacher"
     assert (profile.is_founding, profile.status) == (False, "onboarding")
+
+
+def _webp(size=(500, 400)) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", size, (20, 160, 90)).save(out, format="WEBP")
+    return out.getvalue()
+
+
+def test_a_webp_photo_is_accepted_and_reencoded(instructor_client):
+    content = _webp()
+    response = _upload(instructor_client, "me.webp", content, content_type="image/webp")
+    assert response.status_code == 302
+    profile = InstructorProfile.objects.get()
+    with Image.open(profile.photo.path) as large, Image.open(profile.photo_thumb.path) as thumb:
+        assert (large.format, large.size, thumb.size) == ("JPEG", (600, 600), (160, 160))
+    assert profile.photo_original.name.endswith("-original.webp")
+    assert Path(profile.photo_original.path).read_bytes() == content
+    assert len(_stored_files()) == 3
+
+
+def test_replacing_the_photo_removes_the_old_files(instructor_client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        _upload(instructor_client, "first.jpg", _jpeg_with_exif())
+    first = _stored_files()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _upload(instructor_client, "second.png", _png((700, 700)), content_type="image/png")
+    assert response.status_code == 302
+    profile = InstructorProfile.objects.get()
+    now_stored = _stored_files()
+    assert len(now_stored) == 3 and set(now_stored).isdisjoint(first)
+    assert {Path(profile.photo.path), Path(profile.photo_thumb.path), Path(profile.photo_original.path)} == {
+        Path(name) for name in now_stored
+    }
+
+
+def test_a_photo_save_that_fails_leaves_no_files(instructor_client):
+    from catalog.services import instructor_set_photo
+    from catalog.tests.factories import photo_upload
+
+    profile = instructor_profile_start(user=instructor_user())
+    InstructorProfile.objects.filter(pk=profile.pk).delete()  # the account went away meanwhile
+    with pytest.raises(InstructorProfile.DoesNotExist):
+        instructor_set_photo(instructor=profile, upload=photo_upload())
+    assert _stored_files() == []
+
+
+def test_a_photo_another_profile_uses_is_not_deleted(django_capture_on_commit_callbacks):
+    from catalog.services import instructor_set_photo
+    from catalog.tests.factories import photo_upload
+
+    first = instructor_profile_start(user=instructor_user())
+    with django_capture_on_commit_callbacks(execute=True):
+        instructor_set_photo(instructor=first, upload=photo_upload())
+    first.refresh_from_db()
+    shared = {"photo": first.photo.name, "photo_thumb": first.photo_thumb.name}
+    other = instructor_profile_start(user=instructor_user())
+    InstructorProfile.objects.filter(pk=other.pk).update(**shared)  # as the demo data shares portraits
+    with django_capture_on_commit_callbacks(execute=True):
+        instructor_set_photo(instructor=first, upload=photo_upload(color=(200, 10, 10)))
+    kept = [Path(settings.MEDIA_ROOT) / name for name in shared.values()]
+    assert all(path.exists() for path in kept)
+    assert len(_stored_files()) == 2 + 3  # the shared sizes, and first's new photo (its old original went)

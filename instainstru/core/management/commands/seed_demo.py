@@ -6,7 +6,7 @@ from django.utils.module_loading import import_string
 # lines (demo logins, counts) worth printing.
 SEEDERS = [
     "accounts.seed.seed_demo_people",
-    "catalog.seed.seed_demo_catalog",
+    "catalog.demo.seed_demo_catalog",
     "availability.seed.seed_demo_availability",
     "search.services.seed_search_summaries",
     "search.lookup_cache.seed_refresh_lookup_tables",

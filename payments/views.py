@@ -151,13 +151,14 @@ def checkout_done(request, public_id):
     booking = _own_booking(request, public_id)
     try:
         services.checkout_finish(booking=booking, user=request.user, now=timezone.now())
+    except (services.PaymentNotConfirmed, ProviderUnavailable) as error:
+        # Nothing changed: the hold stands, back to the payment step.
+        messages.error(request, _message(error))
+        return redirect("payments_checkout", public_id=booking.public_id)
     except ValidationError as error:
         # No booking: the time was released; back to picking a time.
         messages.error(request, _message(error))
         return redirect("booking_start", public_id=booking.instructor.public_id)
-    except ProviderUnavailable as error:
-        messages.error(request, str(error))
-        return redirect("payments_checkout", public_id=booking.public_id)
     return redirect("booking_detail", public_id=booking.public_id)
 
 

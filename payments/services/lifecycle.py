@@ -179,16 +179,42 @@ def _payment_create(*, booking: Booking, now: datetime) -> Payment:
     return payment
 
 
+class PaymentNotConfirmed(ValidationError):
+    """Checkout was finished before Stripe.js (or a partner app) confirmed the intent, or while the
+    bank's 3-D Secure challenge is still open. Nothing changed: the hold stands."""
+
+
+class CheckoutDeclined(ValidationError):
+    """The card was declined or the bank's check failed at checkout: no booking, the time is free."""
+
+
+# A payment in one of these has done the booking's payment step: the card is saved for the
+# authorization at T−24 h, or authorized (credit covering the lesson counts as authorized).
+PAYMENT_STEP_DONE = (PaymentStatus.CARD_SAVED, PaymentStatus.AUTHORIZED)
+
+
+def payment_step_done(*, booking: Booking) -> bool:
+    """Whether `booking` has a lesson payment whose card is saved or authorized (or credit-covered):
+    the bookings app confirms nothing without it."""
+    return Payment.objects.filter(booking=booking, kind=PaymentKind.LESSON, status__in=PAYMENT_STEP_DONE).exists()
+
+
 def checkout_finish(*, booking: Booking, user, now: datetime) -> Payment:
     """After Stripe.js confirmed the intent: reads it back from Stripe and, if the card is saved or
     authorized, records it and runs the booking's payment step. If it failed there is no booking:
-    the payment is cancelled, credit restored and the time released."""
+    the payment is cancelled, credit restored and the time released. An intent not confirmed yet
+    raises `PaymentNotConfirmed` and changes nothing. Safe to call again (a retry after a crash
+    between our two writes completes the booking's step)."""
     from bookings.services import booking_cancel, booking_confirm_payment_step
 
     if booking.student_id != user.pk:
         raise PermissionDenied("This is not your booking.")
-    payment = Payment.objects.get(booking=booking, kind=PaymentKind.LESSON)
-    if payment.status not in (PaymentStatus.AWAITING_CARD,):
+    payment = Payment.objects.filter(booking=booking, kind=PaymentKind.LESSON).first()
+    if payment is None:
+        raise PaymentNotConfirmed("Start the payment step first.")
+    if payment.status != PaymentStatus.AWAITING_CARD:
+        if payment.status in PAYMENT_STEP_DONE:
+            booking_confirm_payment_step(booking=booking, now=now)
         return payment
     intent = None
     if payment.card_cents and payment.setup_intent_id:
@@ -201,6 +227,11 @@ def checkout_finish(*, booking: Booking, user, now: datetime) -> Payment:
         ok = intent.status == "requires_capture"
     else:
         ok = payment.card_cents == 0
+    if intent is not None and not ok and _not_confirmed_yet(intent):
+        raise PaymentNotConfirmed(
+            "The card has not been confirmed yet (or the bank's check is still open). "
+            "Confirm it, then finish the booking; your hold on the time stands until it runs out."
+        )
     if ok and intent is not None and intent.payment_method:
         card_record(user=user, payment_method_id=_id(intent.payment_method), now=now)
     with transaction.atomic():
@@ -230,7 +261,7 @@ def checkout_finish(*, booking: Booking, user, now: datetime) -> Payment:
                 payment.capture_due_at = booking.lesson_ends_at + CAPTURE_DELAY
                 payment.save()
     if failed:
-        raise ValidationError(
+        raise CheckoutDeclined(
             f"Your card could not be authorized ({payment.last_error or 'declined'}). "
             "No booking was made and the time was released."
         )
@@ -242,14 +273,20 @@ def _id(value) -> str:
     return value if isinstance(value, str) else getattr(value, "id", "") or ""
 
 
+def _not_confirmed_yet(intent) -> bool:
+    """Never confirmed, or waiting for 3-D Secure; a declined or failed confirmation has an error."""
+    error = getattr(intent, "last_payment_error", None) or getattr(intent, "last_setup_error", None)
+    if intent.status in ("requires_confirmation", "requires_action"):
+        return True
+    return intent.status == "requires_payment_method" and not error
+
+
 def _intent_error(intent) -> str:
     if intent is None:
         return ""
     error = getattr(intent, "last_payment_error", None) or getattr(intent, "last_setup_error", None)
     if error:
         return (getattr(error, "message", "") or "declined")[:300]
-    if intent.status == "requires_action":
-        return "authentication was not completed"
     return "declined"
 
 

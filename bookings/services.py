@@ -389,7 +389,11 @@ def _confirm(booking: Booking, *, now, actor, role) -> Booking:
 
 
 def booking_accept(*, booking: Booking, user, now: datetime) -> Booking:
-    """The instructor accepts a request; refused after it expired (then it is released)."""
+    """The instructor accepts a request; refused after it expired (then it is released). The
+    student's saved card is then authorized as for any confirmed lesson (at once if the lesson is
+    now less than 24 h away)."""
+    from payments.services.lifecycle import payment_booking_accepted
+
     with transaction.atomic():
         booking = _lock(booking)
         if _role_of(booking, user) != Role.INSTRUCTOR:
@@ -402,7 +406,9 @@ def booking_accept(*, booking: Booking, user, now: datetime) -> Booking:
             bookings_release_expired_holds(now=now, instructor=booking.instructor)
             raise ValidationError("This request expired and its time was released.")
         booking.instructor_accepted_at = now
-        return _confirm(booking, now=now, actor=user, role=Role.INSTRUCTOR)
+        booking = _confirm(booking, now=now, actor=user, role=Role.INSTRUCTOR)
+        payment_booking_accepted(booking=booking, now=now)
+        return booking
 
 
 # ---------------------------------------------------------------- cancel and move

@@ -329,7 +329,11 @@ def _capture_due(booking: Booking, capture_before: datetime | None) -> datetime:
 
 
 def _locked_due(payment_id: int, **filters) -> Payment | None:
-    return Payment.objects.select_for_update(skip_locked=True).filter(pk=payment_id, **filters).first()
+    """The payment, locked, if it still matches `filters`; None if another run holds it. Only the
+    payment's row is locked, even when `filters` reach the booking."""
+    return (
+        Payment.objects.select_for_update(skip_locked=True, of=("self",)).filter(pk=payment_id, **filters).first()
+    )
 
 
 def payment_authorize(*, payment_id: int, now: datetime) -> Payment | None:
@@ -338,7 +342,11 @@ def payment_authorize(*, payment_id: int, now: datetime) -> Payment | None:
     is emailed at the first failure."""
     with transaction.atomic():
         payment = _locked_due(
-            payment_id, status__in=WAITING_FOR_CARD, needs_student_action=False, authorize_due_at__lte=now
+            payment_id,
+            status__in=WAITING_FOR_CARD,
+            needs_student_action=False,
+            authorize_due_at__lte=now,
+            booking__status=BookingStatus.CONFIRMED,
         )
         if payment is None:
             return None
@@ -346,8 +354,11 @@ def payment_authorize(*, payment_id: int, now: datetime) -> Payment | None:
 
 
 def _authorize_locked(payment: Payment, now: datetime) -> Payment:
-    """One authorization attempt for a payment the caller has locked, inside its transaction."""
+    """One authorization attempt for a payment the caller has locked, inside its transaction. A
+    request the instructor has not accepted yet is left as it is: accepting it authorizes."""
     booking = payment.booking
+    if booking.status == BookingStatus.PENDING:
+        return payment
     if booking.status != BookingStatus.CONFIRMED or payment.card_cents == 0:
         payment.authorize_due_at = None
         payment.save(update_fields=["authorize_due_at", "updated_at"])
@@ -499,6 +510,19 @@ def payment_booking_cancelled(*, booking: Booking, now: datetime) -> None:
     transaction.on_commit(lambda: payments_settle_one(payment_id=payment.pk, now=now))
 
 
+def payment_booking_accepted(*, booking: Booking, now: datetime) -> None:
+    """The instructor accepted a request (inside the booking service's transaction). The saved card
+    is authorized 24 h before the lesson as usual; if that time passed while the request waited, it
+    is authorized right after the acceptance commits (the sweep retries if Stripe is down)."""
+    payment = _lesson_payment(booking)
+    if payment is None or payment.status not in WAITING_FOR_CARD:
+        return  # authorized at checkout (a lesson under 24 h away) or covered by credit
+    payment.authorize_due_at = max(booking.lesson_starts_at - AUTHORIZE_LEAD, now)
+    payment.save(update_fields=["authorize_due_at", "updated_at"])
+    if payment.authorize_due_at <= now:
+        transaction.on_commit(lambda: payments_settle_one(payment_id=payment.pk, now=now))
+
+
 def payment_lesson_captured(*, booking: Booking, lock: bool = False) -> bool:
     """Has the lesson's payment been charged (captured, perhaps refunded since)? Problems can be
     reported only until then. With `lock` (inside the caller's transaction) the payment row is
@@ -583,6 +607,7 @@ def payments_settle_one(*, payment_id: int, now: datetime) -> None:
     """Runs whatever is due for one payment now; failures are left to the sweeps."""
     try:
         payment_release(payment_id=payment_id, now=now)
+        payment_authorize(payment_id=payment_id, now=now)
         payment_capture(payment_id=payment_id, now=now)
         payment_settle_reviewed(payment_id=payment_id, now=now)
         payment_transfer(payment_id=payment_id, now=now)
@@ -876,8 +901,14 @@ def _sweep(queryset, step, now: datetime) -> int:
 
 
 def payments_authorize_due(*, now: datetime) -> int:
-    """Periodic: authorize saved cards whose time came (T−24 h and the retries)."""
-    due = Payment.objects.filter(status__in=WAITING_FOR_CARD, needs_student_action=False, authorize_due_at__lte=now)
+    """Periodic: authorize saved cards whose time came (T−24 h and the retries). A request still
+    waiting for the instructor waits here too; accepting it authorizes (payment_booking_accepted)."""
+    due = Payment.objects.filter(
+        status__in=WAITING_FOR_CARD,
+        needs_student_action=False,
+        authorize_due_at__lte=now,
+        booking__status=BookingStatus.CONFIRMED,
+    )
     return _sweep(due.order_by("authorize_due_at"), payment_authorize, now)
 
 

@@ -10,7 +10,8 @@
 Money moves as "separate charges and transfers": the student's card is charged on the platform
 account; the instructor's share is transferred to their Connect account when the payment settles.
 That lets captures wait for a restricted account, lets credit fund part of an instructor's share
-from the platform's balance, and lets a dispute hold the transfer.
+from the platform's balance, and lets a dispute hold the money: a transfer not made yet waits, one
+made stays in the instructor's account out of every payout until the dispute is decided.
 """
 
 from django.conf import settings
@@ -164,6 +165,9 @@ class Payment(models.Model):
     transfer_due_at = models.DateTimeField(null=True, blank=True)
     transferred_cents = models.PositiveIntegerField(default=0)
     payout_held = models.BooleanField(default=False, help_text="A dispute holds the instructor's money.")
+    take_back_due_at = models.DateTimeField(
+        null=True, blank=True, help_text="A lost dispute: the instructor's share is taken back then."
+    )
     attempt = models.PositiveSmallIntegerField(default=0, help_text="Bumped per Stripe retry of the current step.")
     request_key = models.CharField(max_length=120, blank=True, help_text="The form's key for a tip (replays).")
 
@@ -178,6 +182,7 @@ class Payment(models.Model):
             models.Index(fields=["release_due_at"], name="payment_release_due"),
             models.Index(fields=["transfer_due_at"], name="payment_transfer_due"),
             models.Index(fields=["auto_cancel_at"], name="payment_auto_cancel"),
+            models.Index(fields=["take_back_due_at"], name="payment_take_back_due"),
         ]
         constraints = [
             models.UniqueConstraint(

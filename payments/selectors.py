@@ -192,7 +192,7 @@ def instructor_earnings(*, instructor, now: datetime) -> dict:
                 "tips_cents": tip_cents,
                 "net_cents": net,
                 "paid_cents": paid,
-                "status": "paid" if net and paid >= net else ("on hold" if payment.payout_held else "pending"),
+                "status": _earning_status(payment, net_cents=net, paid_cents=paid),
             }
         )
     debt = ledger_balances(instructor=instructor).instructor_debt_cents
@@ -205,6 +205,18 @@ def instructor_earnings(*, instructor, now: datetime) -> dict:
         "payouts": list(Payout.objects.filter(instructor=instructor).order_by("-created_at")),
         "account": ConnectAccount.objects.filter(instructor=instructor).first(),
     }
+
+
+def _earning_status(payment: Payment, *, net_cents: int, paid_cents: int) -> str:
+    if payment.payout_held:
+        return "on hold"  # a dispute: paid or not, the money waits for the bank's decision
+    if net_cents == 0:
+        # Nothing was ever due (a late cancellation) or no longer is (refunded, dispute lost).
+        return "nothing due" if payment.status in SETTLED else "pending"
+    return "paid" if paid_cents >= net_cents else "pending"
+
+
+SETTLED = (PaymentStatus.CAPTURED, PaymentStatus.REFUNDED)
 
 
 def connect_account_of(*, instructor, account_id: str) -> ConnectAccount | None:

@@ -331,9 +331,7 @@ def _capture_due(booking: Booking, capture_before: datetime | None) -> datetime:
 def _locked_due(payment_id: int, **filters) -> Payment | None:
     """The payment, locked, if it still matches `filters`; None if another run holds it. Only the
     payment's row is locked, even when `filters` reach the booking."""
-    return (
-        Payment.objects.select_for_update(skip_locked=True, of=("self",)).filter(pk=payment_id, **filters).first()
-    )
+    return Payment.objects.select_for_update(skip_locked=True, of=("self",)).filter(pk=payment_id, **filters).first()
 
 
 def payment_authorize(*, payment_id: int, now: datetime) -> Payment | None:
@@ -863,6 +861,34 @@ def payment_transfer(*, payment_id: int, now: datetime) -> Payment | None:
         return payment
 
 
+def payment_take_back(*, payment_id: int, now: datetime) -> Payment | None:
+    """A lost dispute: the instructor gives back their share of the disputed amount. What was not
+    transferred is never sent; what was (held in their account since the dispute opened) is
+    reversed, and whatever they paid out before the dispute becomes a debt recovered from their
+    next earnings. Then the hold ends. Safe to run again (keys per dispute and transfer)."""
+    from payments.services.refunds import instructor_share_forfeit
+
+    with transaction.atomic():
+        payment = _locked_due(payment_id, take_back_due_at__lte=now)
+        if payment is None:
+            return None
+        lost = payment.disputes.filter(status="lost").order_by("-closed_at", "-pk").first()
+        if lost is not None:
+            instructor_share_forfeit(
+                payment=payment,
+                charged_back_cents=min(lost.amount_cents, payment.captured_cents),
+                cause_id=lost.dispute_id,
+                reason="Dispute lost",
+                now=now,
+            )
+        payment.take_back_due_at = None
+        payment.payout_held = payment.disputes.filter(closed_at__isnull=True).exists()
+        if payment.instructor_share_cents > payment.transferred_cents and not payment.payout_held:
+            payment.transfer_due_at = now
+        payment.save()
+        return payment
+
+
 def _recover_debts(*, payment: Payment, available_cents: int, now: datetime) -> int:
     recovered = 0
     debts = InstructorDebt.objects.select_for_update().filter(instructor=payment.instructor)
@@ -939,6 +965,10 @@ def payments_transfer_due(*, now: datetime) -> int:
     return _sweep(due, payment_transfer, now)
 
 
+def payments_take_back_due(*, now: datetime) -> int:
+    return _sweep(Payment.objects.filter(take_back_due_at__lte=now), payment_take_back, now)
+
+
 def payments_run_due(*, now: datetime) -> dict[str, int]:
     """Every payment sweep, in order. The Celery task calls this."""
     return {
@@ -946,6 +976,7 @@ def payments_run_due(*, now: datetime) -> dict[str, int]:
         "authorized": payments_authorize_due(now=now),
         "auto_cancelled": payments_auto_cancel_due(now=now),
         "captured": payments_capture_due(now=now),
+        "taken_back": payments_take_back_due(now=now),
         "transferred": payments_transfer_due(now=now),
     }
 

@@ -1,5 +1,6 @@
 """Instructors' payouts. Standard: a daily sweep pays each instructor's available Connect balance
-to their bank (no fee). Instant: everything in their Connect balance, now, for a 2% fee.
+to their bank (no fee). Instant: everything in their Connect balance, now, for a 2% fee. Neither
+pays out money held for a dispute (`held_for_disputes_cents`).
 
 The fee is taken back to the platform by reversing it from the instructor's latest transfer,
 then the rest is paid out instantly. Both Stripe calls carry keys made from the instructor and
@@ -11,10 +12,10 @@ from datetime import UTC, datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, Sum
 
 from payments import stripe_client
-from payments.models import ConnectAccount, LedgerEntry, LedgerKind, Payout
+from payments.models import ConnectAccount, LedgerEntry, LedgerKind, Payment, Payout
 from payments.pricing import instant_payout_fee_cents
 from payments.services.ledger import ledger_record
 from payments.stripe_client import ProviderUnavailable
@@ -37,6 +38,14 @@ def connect_balance_cents(*, account_id: str, currency: str = "usd") -> dict[str
     }
 
 
+def held_for_disputes_cents(*, instructor) -> int:
+    """What the instructor was paid for lessons under dispute: it stays in their Connect account,
+    out of every payout, until the dispute is won (then paid out as usual) or lost (then taken
+    back, see payment_take_back)."""
+    held = Payment.objects.filter(instructor=instructor, payout_held=True).aggregate(total=Sum("transferred_cents"))
+    return held["total"] or 0
+
+
 def instant_payout_create(*, instructor, now: datetime, idempotency_key: str) -> Payout:
     """Pays out the instructor's whole instantly-available balance minus the 2% fee."""
     if not idempotency_key:
@@ -49,6 +58,7 @@ def instant_payout_create(*, instructor, now: datetime, idempotency_key: str) ->
         if account is None or not account.can_receive_money:
             raise ValidationError("Set up payouts first.")
         available = connect_balance_cents(account_id=account.account_id)["instant"]
+        available -= held_for_disputes_cents(instructor=instructor)
         if available < INSTANT_PAYOUT_MINIMUM_CENTS:
             raise ValidationError("There is nothing to pay out yet (the minimum is $1.00).")
         fee = instant_payout_fee_cents(available)
@@ -103,6 +113,7 @@ def standard_payout_create(*, account_pk: int, now: datetime) -> Payout | None:
         instructor = account.instructor
         _record_unknown_payouts(account, now)
         available = connect_balance_cents(account_id=account.account_id)["available"]
+        available -= held_for_disputes_cents(instructor=instructor)
         if available < INSTANT_PAYOUT_MINIMUM_CENTS:
             return None
         made = Payout.objects.filter(instructor=instructor, method=Payout.Method.STANDARD).count()

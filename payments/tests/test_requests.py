@@ -65,7 +65,7 @@ def test_a_request_still_waiting_at_t_minus_24h_is_authorized_when_the_instructo
     t24 = booking.lesson_starts_at - timedelta(hours=24)
     assert booking.hold_expires_at == now + timedelta(hours=24)
     assert payments_run_due(now=at(local_stripe, t24)) == dict.fromkeys(
-        ["released", "authorized", "auto_cancelled", "captured", "transferred"], 0
+        ["released", "authorized", "auto_cancelled", "captured", "taken_back", "transferred"], 0
     )
     payment.refresh_from_db()
     # Not cleared, not charged: nothing is held on the card for a lesson not accepted yet.

@@ -336,22 +336,40 @@ class InstructorDebt(models.Model):
 
 
 class Payout(models.Model):
+    """A payout to an instructor's bank. `status` is Stripe's (pending, paid, failed, canceled), or
+    `requested` for an instant payout written before its Stripe calls (see instant_payout_create)."""
+
     class Method(models.TextChoices):
         STANDARD = "standard", "Standard"
         INSTANT = "instant", "Instant"
 
+    REQUESTED = "requested"
+
     instructor = models.ForeignKey("catalog.InstructorProfile", on_delete=models.PROTECT, related_name="payouts")
-    payout_id = models.CharField(max_length=64, unique=True)
+    payout_id = models.CharField(max_length=64, blank=True, help_text="Stripe's id; empty while requested.")
     method = models.CharField(max_length=10, choices=Method.choices)
     amount_cents = models.PositiveIntegerField()
     fee_cents = models.PositiveIntegerField(default=0)
+    fee_transfer_id = models.CharField(max_length=64, blank=True, help_text="The transfer the fee is reversed from.")
+    fee_reversal_id = models.CharField(max_length=64, blank=True)
     status = models.CharField(max_length=16)
+    failure = models.CharField(max_length=300, blank=True)
     arrival_date = models.DateTimeField(null=True, blank=True)
     request_key = models.CharField(max_length=120, blank=True, help_text="The form's key (replays).")
     created_at = models.DateTimeField()
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["payout_id"], condition=~models.Q(payout_id=""), name="payout_id_unique_when_made"
+            ),
+            models.UniqueConstraint(
+                fields=["instructor", "request_key"],
+                condition=~models.Q(request_key=""),
+                name="one_payout_per_form_key",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.method} payout {self.payout_id} ({self.status})"

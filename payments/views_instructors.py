@@ -93,19 +93,23 @@ def earnings(request):
     """Per lesson gross, commission, tips, net, pending and paid; payouts; instant payout; CSV."""
     profile = _instructor(request)
     now = timezone.now()
+    key = secrets.token_urlsafe(24)
+    status = 200
     if request.method == "POST":
+        key = request.POST.get("key", "")
         try:
-            payout = services.instant_payout_create(
-                instructor=profile, now=now, idempotency_key=request.POST.get("key", "")
-            )
+            payout = services.instant_payout_create(instructor=profile, now=now, idempotency_key=key)
         except (ValidationError, ProviderUnavailable) as error:
+            # The page keeps the form's key: pressing the button again finishes this same payout
+            # (if it got part-way) instead of starting a second one with a second fee.
             messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+            status = 503 if isinstance(error, ProviderUnavailable) else 422
         else:
             messages.success(
                 request,
                 f"Instant payout of {dollars_text(payout.amount_cents)} sent (fee {dollars_text(payout.fee_cents)}).",
             )
-        return redirect("payments_earnings")
+            return redirect("payments_earnings")
     data = instructor_earnings(instructor=profile, now=now)
     if request.GET.get("format") == "csv":
         response = HttpResponse(content_type="text/csv; charset=utf-8")
@@ -128,8 +132,4 @@ def earnings(request):
                 ]
             )
         return response
-    return render(
-        request,
-        "payments/earnings.html",
-        {**data, "zone": request.user.zone, "key": secrets.token_urlsafe(24)},
-    )
+    return render(request, "payments/earnings.html", {**data, "zone": request.user.zone, "key": key}, status=status)

@@ -103,7 +103,7 @@ def _transfer_differences() -> list[str]:
 
 def _payout_differences() -> list[str]:
     found = []
-    for payout in Payout.objects.select_related("instructor__connect_account"):
+    for payout in Payout.objects.exclude(payout_id="").select_related("instructor__connect_account"):
         account = payout.instructor.connect_account.account_id
         remote = stripe_client.call("payouts", "retrieve", payout.payout_id, account=account)
         if (remote.amount, remote.method) != (payout.amount_cents, payout.method):

@@ -1,7 +1,6 @@
 """Reschedules, declines that need the student, Stripe down or slow, a job killed halfway, and
 two sweeps racing — each ending with the ledger reconciled against the local Stripe server."""
 
-import socket
 import threading
 from datetime import timedelta
 
@@ -254,16 +253,6 @@ def test_someone_else_cannot_use_the_fix_card_page(client, local_stripe, now):
         payment_authorize_now(payment=payment, user=student(), payment_method_id="pm_card_visa", now=now)
     payment.refresh_from_db()
     assert payment.status == "card_saved" and _intents() == 0
-
-
-@pytest.fixture
-def silent_server():
-    """A port that accepts connections and never answers (a Stripe that hangs)."""
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(16)
-    yield f"http://127.0.0.1:{listener.getsockname()[1]}"
-    listener.close()
 
 
 @pytest.mark.django_db

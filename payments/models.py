@@ -168,7 +168,11 @@ class Payment(models.Model):
     take_back_due_at = models.DateTimeField(
         null=True, blank=True, help_text="A lost dispute: the instructor's share is taken back then."
     )
-    attempt = models.PositiveSmallIntegerField(default=0, help_text="Bumped per Stripe retry of the current step.")
+    attempt = models.PositiveSmallIntegerField(
+        default=0, help_text="Bumped when Stripe refuses a step, so the next try has a new idempotency key."
+    )
+    sweep_error = models.CharField(max_length=300, blank=True, help_text="Why the last sweep of it failed.")
+    sweep_error_at = models.DateTimeField(null=True, blank=True)
     request_key = models.CharField(max_length=120, blank=True, help_text="The form's key for a tip (replays).")
 
     created_at = models.DateTimeField()

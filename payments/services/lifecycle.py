@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F, Q
 from django.urls import reverse
 
 from bookings.models import Booking, BookingStatus, CancellationWindow, PendingReason, ProblemReport, Role
@@ -42,7 +43,7 @@ from payments.pricing import (
 from payments.services.cards import WAITING_FOR_CARD, card_record, customer_ensure
 from payments.services.credits import credit_balance_cents, credit_issue, credits_reserve, credits_restore, credits_use
 from payments.services.ledger import ledger_record
-from payments.stripe_client import CardError, ProviderUnavailable, idempotency_key
+from payments.stripe_client import CardError, IdempotencyMismatch, ProviderError, ProviderUnavailable, idempotency_key
 
 logger = logging.getLogger(__name__)
 
@@ -380,7 +381,7 @@ def _authorize_locked(payment: Payment, now: datetime) -> Payment:
                 "metadata": {"payment": payment.public_id, "booking": booking.public_id},
                 "expand": ["latest_charge"],
             },
-            key=idempotency_key("payment", payment.pk, "authorize", attempt),
+            key=idempotency_key("payment", payment.pk, "authorize", attempt, payment.attempt),
         )
     except CardError as error:
         payment.authorization_attempts = attempt
@@ -598,19 +599,17 @@ def payment_booking_rescheduled(*, booking: Booking, now: datetime) -> None:
             payment.capture_due_at = _capture_due(booking, payment.capture_before)
     payment.save()
     if payment.reauthorize:
-        transaction.on_commit(lambda: payment_release(payment_id=payment.pk, now=now))
+        transaction.on_commit(lambda: payments_settle_one(payment_id=payment.pk, now=now))
 
 
 def payments_settle_one(*, payment_id: int, now: datetime) -> None:
     """Runs whatever is due for one payment now; failures are left to the sweeps."""
-    try:
-        payment_release(payment_id=payment_id, now=now)
-        payment_authorize(payment_id=payment_id, now=now)
-        payment_capture(payment_id=payment_id, now=now)
-        payment_settle_reviewed(payment_id=payment_id, now=now)
-        payment_transfer(payment_id=payment_id, now=now)
-    except ProviderUnavailable:
-        logger.warning("Stripe unavailable settling payment %s; the sweep will retry", payment_id)
+    for step in (payment_release, payment_authorize, payment_capture, payment_settle_reviewed, payment_transfer):
+        try:
+            _run_step(step, payment_id, now)
+        except ProviderUnavailable:
+            logger.warning("Stripe unavailable settling payment %s; the sweep will retry", payment_id)
+            return
 
 
 # ---------------------------------------------------------------- release, capture, transfer
@@ -628,7 +627,7 @@ def payment_release(*, payment_id: int, now: datetime) -> Payment | None:
                 "payment_intents",
                 "cancel",
                 payment.payment_intent_id,
-                key=idempotency_key("payment", payment.pk, "release", payment.payment_intent_id),
+                key=_step_key(payment, "release", payment.payment_intent_id),
             )
             ledger_record(
                 kind=LedgerKind.RELEASE,
@@ -645,7 +644,7 @@ def payment_release(*, payment_id: int, now: datetime) -> Payment | None:
                     "payment_intents",
                     "cancel",
                     payment.payment_intent_id,
-                    key=idempotency_key("payment", payment.pk, "release", payment.payment_intent_id),
+                    key=_step_key(payment, "release", payment.payment_intent_id),
                 )
         payment.release_due_at = None
         if payment.reauthorize:
@@ -710,14 +709,14 @@ def payment_capture(*, payment_id: int, now: datetime) -> Payment | None:
                     "capture",
                     payment.payment_intent_id,
                     params={"amount_to_capture": amount},
-                    key=idempotency_key("payment", payment.pk, "capture", payment.payment_intent_id),
+                    key=_step_key(payment, "capture", payment.payment_intent_id),
                 )
             else:
                 intent = stripe_client.call(
                     "payment_intents",
                     "cancel",
                     payment.payment_intent_id,
-                    key=idempotency_key("payment", payment.pk, "release", payment.payment_intent_id),
+                    key=_step_key(payment, "release", payment.payment_intent_id),
                 )
             if amount:
                 ledger_record(
@@ -784,7 +783,7 @@ def payment_settle_reviewed(*, payment_id: int, now: datetime) -> Payment | None
                     "reason": "requested_by_customer",
                     "metadata": {"payment": payment.public_id, "settlement": payment.settlement},
                 },
-                key=idempotency_key("payment", payment.pk, "review-refund"),
+                key=_step_key(payment, "review-refund"),
             )
             ledger_record(
                 kind=LedgerKind.REFUND,
@@ -845,7 +844,10 @@ def payment_transfer(*, payment_id: int, now: datetime) -> Payment | None:
             if source == "charge":
                 params["source_transaction"] = payment.charge_id
             transfer = stripe_client.call(
-                "transfers", "create", params=params, key=idempotency_key("payment", payment.pk, "transfer", source)
+                "transfers",
+                "create",
+                params=params,
+                key=_step_key(payment, "transfer", source, payment.transferred_cents),
             )
             ledger_record(
                 kind=LedgerKind.TRANSFER,
@@ -915,14 +917,48 @@ def _recover_debts(*, payment: Payment, available_cents: int, now: datetime) -> 
 # ---------------------------------------------------------------- sweeps
 
 
+def _step_key(payment: Payment, step: str, *state) -> str:
+    """The idempotency key of one Stripe call of a payment's step: its id, the step, what the
+    step acts on (`state`, e.g. the intent or the amount already transferred) and the attempt
+    number, which moves on only when Stripe refused the call (see _run_step) and is reset when a
+    step succeeds. A run killed after Stripe acted sends the same key again: Stripe replays."""
+    return idempotency_key("payment", payment.pk, step, *state, payment.attempt)
+
+
 def _sweep(queryset, step, now: datetime) -> int:
     done = 0
     for payment_id in list(queryset.values_list("pk", flat=True)[:SWEEP_BATCH]):
         try:
-            if step(payment_id=payment_id, now=now) is not None:
-                done += 1
+            done += _run_step(step, payment_id, now) is not None
         except ProviderUnavailable:
-            logger.warning("Stripe unavailable during %s for payment %s", step.__name__, payment_id)
+            # The rest of the batch would wait for the same timeout; the next run retries.
+            logger.warning("Stripe unavailable during %s (payment %s)", step.__name__, payment_id)
+            break
+    return done
+
+
+def _run_step(step, payment_id: int, now: datetime) -> Payment | None:
+    """One step for one payment, as the sweeps and the after-commit runs call it. Stripe being
+    unreachable propagates. Any other failure rolls that step back, is recorded on the payment
+    (`sweep_error`, shown in the admin) and logged as an error (Sentry alerts staff), and does not
+    stop the rest. When Stripe refused the request itself, the payment's attempt number moves on,
+    so the next run's idempotency key makes a real retry instead of replaying the refusal (not
+    for a key reused with other parameters: the first request may have done the work)."""
+    try:
+        done = step(payment_id=payment_id, now=now)
+    except ProviderUnavailable:
+        raise
+    except Exception as error:
+        logger.exception("Payment step %s failed for payment %s", step.__name__, payment_id)
+        changes = {"sweep_error": f"{step.__name__}: {type(error).__name__}: {error}"[:300], "sweep_error_at": now}
+        if isinstance(error, ProviderError) and not isinstance(error, IdempotencyMismatch):
+            changes["attempt"] = F("attempt") + 1
+        Payment.objects.filter(pk=payment_id).update(**changes)
+        return None
+    if done is not None:
+        Payment.objects.filter(Q(attempt__gt=0) | ~Q(sweep_error=""), pk=payment_id).update(
+            attempt=0, sweep_error="", sweep_error_at=None
+        )
     return done
 
 

@@ -9,6 +9,7 @@ the daily sweep finishes what nobody retried) neither pays out nor takes the fee
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime, timedelta
 
 from django.core.exceptions import ValidationError
@@ -21,6 +22,8 @@ from payments.pricing import instant_payout_fee_cents
 from payments.services.ledger import ledger_record
 from payments.stripe_client import ProviderError, ProviderUnavailable
 from payments.stripe_client import idempotency_key as stripe_key
+
+logger = logging.getLogger(__name__)
 
 INSTANT_PAYOUT_MINIMUM_CENTS = 100
 # An instant payout left part-way is finished by the payout sweep after this long (until then the
@@ -202,6 +205,8 @@ def instant_payouts_resume_due(*, now: datetime) -> int:
             resumed += instant_payout_send(payout_pk=payout_pk, now=now, skip_locked=True) is not None
         except (ProviderUnavailable, ValidationError):
             continue
+        except Exception:  # one bad row must not stop the others; logged for staff (Sentry)
+            logger.exception("Finishing instant payout %s failed", payout_pk)
     return resumed
 
 
@@ -273,4 +278,6 @@ def payouts_standard_due(*, now: datetime) -> int:
             made += standard_payout_create(account_pk=account_pk, now=now) is not None
         except ProviderUnavailable:
             continue  # the next run pays it out
+        except Exception:  # one bad account must not stop the others; logged for staff (Sentry)
+            logger.exception("Standard payout failed for Connect account %s", account_pk)
     return made

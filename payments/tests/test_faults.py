@@ -385,3 +385,49 @@ def test_two_auto_cancel_sweeps_racing_cancel_each_booking_once(local_stripe, no
     assert payments_auto_cancel_due(now=when) == 0 and payments_run_due(now=when)["auto_cancelled"] == 0
     assert _intents() == 3  # the three declined authorizations; nothing charged
     assert_reconciled()
+
+
+@pytest.mark.django_db
+def test_one_payment_stripe_refuses_is_recorded_and_the_sweep_goes_on_with_the_others(local_stripe, now, caplog):
+    from bookings.services import bookings_complete_finished
+    from payments.services.reconcile import payments_reconcile
+
+    at(local_stripe, now)
+    offer = instructor_offer(local_stripe, now=now)
+    broken, _ = book_and_pay(local_stripe, offer=offer, starts_at=now + timedelta(days=3), now=now)
+    fine, _ = book_and_pay(local_stripe, offer=offer, starts_at=now + timedelta(days=3, hours=2), now=now)
+    payments_run_due(now=at(local_stripe, fine.lesson_starts_at - timedelta(hours=24)))
+    poisoned = Payment.objects.get(booking=broken)
+    # Someone cancels the authorization on Stripe's side: capturing it is refused from now on.
+    stripe_client.call("payment_intents", "cancel", poisoned.payment_intent_id)
+    bookings_complete_finished(now=at(local_stripe, fine.lesson_ends_at + timedelta(minutes=1)))
+
+    when = at(local_stripe, fine.lesson_ends_at + timedelta(hours=24))
+    assert payments_run_due(now=when) == {
+        "released": 0,
+        "authorized": 0,
+        "auto_cancelled": 0,
+        "captured": 1,
+        "taken_back": 0,
+        "transferred": 1,
+    }
+    poisoned.refresh_from_db()
+    assert poisoned.status == "authorized" and poisoned.attempt == 1
+    assert poisoned.sweep_error.startswith("payment_capture: ProviderError: ")
+    assert "canceled" in poisoned.sweep_error and poisoned.sweep_error_at == when
+    assert [r.getMessage() for r in caplog.records if r.levelname == "ERROR"] == [
+        f"Payment step payment_capture failed for payment {poisoned.pk}"
+    ]
+    paid = Payment.objects.get(booking=fine)
+    assert ledger(paid) == [("authorization", 10080), ("capture", 10080), ("transfer", 7650)]
+    assert ledger(poisoned) == [("authorization", 10080)]
+
+    # The next run tries it again with a new key (a real retry, not a replay of the refusal).
+    assert payments_run_due(now=when + timedelta(minutes=1))["captured"] == 0
+    poisoned.refresh_from_db()
+    assert poisoned.attempt == 2 and poisoned.sweep_error.startswith("payment_capture: ProviderError: ")
+    # Reconciliation names it for staff.
+    assert payments_reconcile() == [
+        f"payment {poisoned.public_id} (lesson): ours is authorized, Stripe's PaymentIntent "
+        f"{poisoned.payment_intent_id} is canceled"
+    ]

@@ -23,6 +23,8 @@ from instainstru.core.ids import PublicIdField
 class StripeCustomer(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="stripe_customer")
     customer_id = models.CharField(max_length=64, unique=True)
+    setup_intent_id = models.CharField(max_length=64, blank=True, help_text="The saved-cards page's open SetupIntent.")
+    default_changes = models.PositiveIntegerField(default=0, help_text="Numbers each change of default card.")
     created_at = models.DateTimeField()
 
     def __str__(self):
@@ -64,6 +66,7 @@ class ConnectAccount(models.Model):
     payouts_enabled = models.BooleanField(default=False)
     transfers_active = models.BooleanField(default=False)
     requirements_due = models.JSONField(default=list, blank=True)
+    onboarding_links = models.PositiveIntegerField(default=0, help_text="Numbers each onboarding link made.")
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
 

@@ -23,6 +23,7 @@ from payments.tests.helpers import (
     browser_confirms,
     instructor_offer,
     ledger,
+    race,
     start_booking,
 )
 
@@ -316,28 +317,6 @@ def test_a_job_killed_between_the_stripe_call_and_our_write_completes_without_a_
     assert_reconciled()
 
 
-def _race(sweep) -> tuple[list, list]:
-    """Runs `sweep` in two threads (two database connections) released at the same moment;
-    returns (their results, their errors)."""
-    results, errors, start = [], [], threading.Barrier(2)
-
-    def run():
-        try:
-            start.wait()
-            results.append(sweep())
-        except Exception as error:
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results, errors
-
-
 @pytest.mark.django_db(transaction=True)
 def test_two_sweeps_racing_authorize_each_payment_once(local_stripe, now):
     at(local_stripe, now)
@@ -345,7 +324,7 @@ def test_two_sweeps_racing_authorize_each_payment_once(local_stripe, now):
     for hour in (0, 2, 4):
         book_and_pay(local_stripe, offer=offer, starts_at=now + timedelta(days=3, hours=hour), now=now)
     when = at(local_stripe, now + timedelta(days=2, hours=5))  # T−19 h, T−21 h and T−23 h
-    results, errors = _race(lambda: payments_run_due(now=when)["authorized"])
+    results, errors = race(lambda: payments_run_due(now=when)["authorized"])
     assert errors == [] and sum(results) == 3
     assert sorted(Payment.objects.values_list("status", flat=True)) == ["authorized"] * 3
     assert _intents() == 3
@@ -370,7 +349,7 @@ def test_two_auto_cancel_sweeps_racing_cancel_each_booking_once(local_stripe, no
     payments_run_due(now=at(local_stripe, now + timedelta(days=2, hours=5)))
     assert sorted(Payment.objects.values_list("status", "needs_student_action")) == [("authorization_failed", True)] * 3
     when = at(local_stripe, starts[-1] - timedelta(hours=6))  # T−6 h of the last, later for the others
-    results, errors = _race(lambda: payments_auto_cancel_due(now=when))
+    results, errors = race(lambda: payments_auto_cancel_due(now=when))
     assert errors == [] and sum(results) == 3
     assert (
         sorted(Booking.objects.values_list("status", "cancelled_by", "cancellation_window"))

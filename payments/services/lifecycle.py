@@ -210,6 +210,9 @@ def checkout_finish(*, booking: Booking, user, now: datetime) -> Payment:
 
     if booking.student_id != user.pk:
         raise PermissionDenied("This is not your booking.")
+    # Re-read: the caller's object may carry the lesson time in a local zone (as booking_create
+    # returns it), and arithmetic on that is wall-clock: across a DST change T−24 h is an hour off.
+    booking = Booking.objects.get(pk=booking.pk)
     payment = Payment.objects.filter(booking=booking, kind=PaymentKind.LESSON).first()
     if payment is None:
         raise PaymentNotConfirmed("Start the payment step first.")

@@ -31,8 +31,8 @@ def at(server, when: datetime) -> datetime:
     return when
 
 
-def instructor_offer(server, *, now: datetime, connected: bool = True, **kwargs):
-    offer = bookable_offer(hours="08:00-20:00", notice=1, **kwargs)
+def instructor_offer(server, *, now: datetime, connected: bool = True, hours: str = "08:00-20:00", **kwargs):
+    offer = bookable_offer(hours=hours, notice=1, **kwargs)
     if connected:
         account = connect_account_ensure(instructor=offer.instructor, now=now)
         server.account_action(account.account_id, "enable")

@@ -2,9 +2,19 @@
 
 - GET  instructors/<public_id>/slots/  the slot engine, answered in the caller's `timezone`
 - GET  bookings/                       the caller's own bookings (as student or instructor)
-- POST bookings/                       book a lesson; needs an `Idempotency-Key` header, and a
-                                       replay with the same key returns the same booking
+- POST bookings/                       hold a lesson's time and start its payment; needs an
+                                       `Idempotency-Key` header, and a replay with the same key
+                                       returns the same booking (and its payment step)
+- POST bookings/<public_id>/confirm/   finish the payment step once the app confirmed the card
+                                       with Stripe: the booking is confirmed (or sent to the
+                                       instructor as a request), or refused with nothing booked
 - POST bookings/<public_id>/cancel/    cancel one of the caller's bookings
+
+Booking is two calls, as on the site: the time is held for 15 minutes while the student's app
+confirms the returned `client_secret` with Stripe.js or Stripe's mobile SDK (a SetupIntent that
+saves the card for a lesson 24 h or more away, a manual-capture PaymentIntent with 3-D Secure when
+the bank asks for a sooner one, nothing when platform credit covers the lesson), then `confirm/`.
+No lesson is confirmed without a saved or authorized card.
 
 Adapters only: they parse, call `bookings.services`, and serialise.
 """
@@ -14,10 +24,11 @@ from __future__ import annotations
 import zoneinfo
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
@@ -29,11 +40,14 @@ from rest_framework.views import APIView
 
 from availability.slots import available_slots
 from bookings import services
-from bookings.models import Booking
+from bookings.models import Booking, BookingStatus, PendingReason
 from bookings.selectors import booking_for_participant
 from catalog.geocoding import UNKNOWN_ADDRESS_MESSAGE, geocode
 from catalog.models import InstructorProfile, InstructorService, LocationType
 from catalog.selectors import live_instructors
+from payments.services import CheckoutDeclined, checkout_finish, checkout_prepare
+from payments.services.lifecycle import CAPTURE_DELAY
+from payments.stripe_client import ProviderUnavailable
 
 MAX_SLOT_DAYS = 28
 IDEMPOTENCY_PREFIX = "api:"  # keeps partner keys apart from the web form's keys
@@ -86,6 +100,34 @@ class BookingSerializer(serializers.ModelSerializer):
             "cancellation_reason",
             "cancellation_window",
         ]
+        read_only_fields = fields
+
+
+class CheckoutSerializer(serializers.Serializer):
+    intent_kind = serializers.ChoiceField(
+        choices=["setup", "payment", "none"],
+        help_text="`setup`: confirm the SetupIntent (the card is saved and authorized 24 h before the lesson); "
+        "`payment`: confirm the PaymentIntent (authorized now, 3-D Secure if the bank asks); "
+        "`none`: platform credit covers the lesson, call `confirm_url` directly",
+    )
+    client_secret = serializers.CharField(help_text="For Stripe.js / Stripe's mobile SDK; empty for `none`")
+    publishable_key = serializers.CharField()
+    card_cents = serializers.IntegerField(help_text="What the card will be charged")
+    credit_applied_cents = serializers.IntegerField(help_text="Platform credit reserved for this lesson")
+    authorize_at = serializers.DateTimeField(
+        allow_null=True, help_text="When the saved card is authorized (`setup`); null when authorized at confirmation"
+    )
+    charge_at = serializers.DateTimeField(help_text="When the card is charged: 24 h after the lesson ends")
+    confirm_url = serializers.CharField(help_text="POST here once Stripe confirmed the intent")
+
+
+class BookingCreatedSerializer(BookingSerializer):
+    checkout = CheckoutSerializer(
+        read_only=True, allow_null=True, help_text="The payment step; null once it is no longer waiting for payment"
+    )
+
+    class Meta(BookingSerializer.Meta):
+        fields = [*BookingSerializer.Meta.fields, "checkout"]
         read_only_fields = fields
 
 
@@ -208,15 +250,18 @@ class BookingListCreateView(ListAPIView):
         return super().get(request, *args, **kwargs)
 
     @extend_schema(
-        summary="Book a lesson",
-        description="Send an `Idempotency-Key` header (up to 60 characters). Repeating the request with the "
-        "same key returns the booking made the first time instead of booking again.",
+        summary="Book a lesson: hold the time and start the payment step",
+        description="Send an `Idempotency-Key` header (up to 60 characters). The booking is `pending` "
+        "(`pending_reason` `payment`) for 15 minutes: confirm `checkout.client_secret` with Stripe, then POST "
+        "`checkout.confirm_url`. Repeating the request with the same key returns the booking made the first time "
+        "(and its payment step) instead of booking again; if Stripe was unavailable (503), repeat it.",
         parameters=[OpenApiParameter("Idempotency-Key", OpenApiTypes.STR, OpenApiParameter.HEADER, required=True)],
         request=BookingCreateSerializer,
         responses={
-            201: BookingSerializer,
+            201: BookingCreatedSerializer,
             400: ErrorSerializer,
             409: OpenApiResponse(ErrorSerializer, description="The time was taken, or the key was used differently"),
+            503: OpenApiResponse(ErrorSerializer, description="Payments unavailable: repeat with the same key"),
         },
     )
     def post(self, request):
@@ -257,12 +302,35 @@ class BookingListCreateView(ListAPIView):
                 now=now,
                 idempotency_key=idempotency_key,
             )
-            booking = services.booking_confirm_payment_step(booking=booking, now=now)
         except services.SlotTaken as error:
             return _error(_messages(error), status.HTTP_409_CONFLICT)
         except ValidationError as error:
             return _error(_messages(error))
-        return Response(BookingSerializer(booking).data, status=status.HTTP_201_CREATED)
+        return self._with_checkout(booking, now=now)
+
+    def _with_checkout(self, booking: Booking, *, now) -> Response:
+        """The booking and, while it waits for payment, its payment step (made once: the same
+        intent on every replay)."""
+        booking.checkout = None
+        if booking.status == BookingStatus.PENDING and booking.pending_reason == PendingReason.PAYMENT:
+            try:
+                step = checkout_prepare(booking=booking, user=booking.student, now=now)
+            except ProviderUnavailable as error:
+                return _error(str(error), status.HTTP_503_SERVICE_UNAVAILABLE)
+            except ValidationError:
+                step = None  # the hold ran out just now: the booking says so
+            else:
+                booking.checkout = {
+                    "intent_kind": step.intent_kind,
+                    "client_secret": step.client_secret,
+                    "publishable_key": settings.STRIPE_PUBLISHABLE_KEY,
+                    "card_cents": step.payment.card_cents,
+                    "credit_applied_cents": step.payment.credit_applied_cents,
+                    "authorize_at": step.authorize_at if step.intent_kind == "setup" else None,
+                    "charge_at": booking.lesson_ends_at + CAPTURE_DELAY,
+                    "confirm_url": reverse("api-booking-confirm", args=[booking.public_id]),
+                }
+        return Response(BookingCreatedSerializer(booking).data, status=status.HTTP_201_CREATED)
 
     def _replay(self, booking: Booking, data) -> Response:
         same = (
@@ -274,7 +342,43 @@ class BookingListCreateView(ListAPIView):
         )
         if not same:
             return _error("This Idempotency-Key was already used for a different booking.", status.HTTP_409_CONFLICT)
-        return Response(BookingSerializer(booking).data, status=status.HTTP_201_CREATED)
+        return self._with_checkout(booking, now=timezone.now())
+
+
+class BookingConfirmView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        summary="Finish the payment step of one of your bookings",
+        description="Call it after Stripe confirmed the booking's `client_secret` (or at once when "
+        "`intent_kind` is `none`). An instant booking becomes `confirmed`; a request-to-book waits for the "
+        "instructor (`pending_reason` `instructor_approval`). A declined card or failed 3-D Secure books "
+        "nothing and releases the time (402). Calling it again is harmless.",
+        request=None,
+        responses={
+            200: BookingSerializer,
+            402: OpenApiResponse(ErrorSerializer, description="The card was declined: no booking, the time is free"),
+            404: ErrorSerializer,
+            409: OpenApiResponse(
+                ErrorSerializer, description="Not confirmed with Stripe yet, or no longer waiting for payment"
+            ),
+            503: OpenApiResponse(ErrorSerializer, description="Payments unavailable: nothing changed, try again"),
+        },
+    )
+    def post(self, request, public_id):
+        booking = Booking.objects.filter(student=request.user, public_id=public_id).first()
+        if booking is None:
+            return _error("No such booking.", status.HTTP_404_NOT_FOUND)
+        try:
+            checkout_finish(booking=booking, user=request.user, now=timezone.now())
+        except CheckoutDeclined as error:
+            return _error(_messages(error), status.HTTP_402_PAYMENT_REQUIRED)
+        except ProviderUnavailable as error:
+            return _error(str(error), status.HTTP_503_SERVICE_UNAVAILABLE)
+        except ValidationError as error:  # not confirmed with Stripe yet, or the hold ran out
+            return _error(_messages(error), status.HTTP_409_CONFLICT)
+        booking.refresh_from_db()
+        return Response(BookingSerializer(booking).data)
 
 
 class BookingCancelView(APIView):
@@ -306,5 +410,6 @@ class BookingCancelView(APIView):
 urlpatterns = [
     path("instructors/<str:public_id>/slots/", SlotsView.as_view(), name="api-instructor-slots"),
     path("bookings/", BookingListCreateView.as_view(), name="api-bookings"),
+    path("bookings/<str:public_id>/confirm/", BookingConfirmView.as_view(), name="api-booking-confirm"),
     path("bookings/<str:public_id>/cancel/", BookingCancelView.as_view(), name="api-booking-cancel"),
 ]

@@ -3,7 +3,8 @@
 and the OpenTime refresh with `transaction.on_commit`. Repeating a transition that already
 happened returns the booking unchanged (users and jobs retry).
 
-The payments work replaces `booking_confirm_payment_step`: until then it confirms at once.
+`booking_confirm_payment_step` runs once the payments checkout has saved or authorized the card
+(`payments.services.checkout_finish` calls it); it confirms nothing without that.
 """
 
 from __future__ import annotations
@@ -318,10 +319,14 @@ def booking_create(
 
 
 def booking_confirm_payment_step(*, booking: Booking, now: datetime) -> Booking:
-    """THE payment step. Until payments land it succeeds at once: an instant booking becomes
+    """THE payment step, run by the payments checkout once the student's card is saved (lesson
+    24 h or more away) or authorized (sooner, or covered by credit): an instant booking becomes
     confirmed; a request-to-book stays pending, now waiting for the instructor, with the
     request expiry (the earlier of 24 h after the request and lesson start minus notice).
-    Idempotent; a hold that already ran out is released and refused."""
+    Refused, changing nothing, while the booking has no such payment. Idempotent; a hold that
+    already ran out is released and refused."""
+    from payments.services.lifecycle import payment_step_done
+
     with transaction.atomic():
         booking = _lock(booking)
         if booking.payment_confirmed_at is not None:
@@ -331,6 +336,8 @@ def booking_confirm_payment_step(*, booking: Booking, now: datetime) -> Booking:
         if booking.hold_expires_at <= now:
             bookings_release_expired_holds(now=now, instructor=booking.instructor)
             raise ValidationError("Your hold on this time ran out. Please pick the time again.")
+        if not payment_step_done(booking=booking):
+            raise ValidationError("Finish the payment step first: no card is saved or authorized for this booking.")
         booking.payment_confirmed_at = now
         if booking.terms.get("booking_mode") == InstructorProfile.BookingMode.REQUEST:
             notice = timedelta(hours=booking.terms["minimum_notice_hours"])
@@ -382,7 +389,11 @@ def _confirm(booking: Booking, *, now, actor, role) -> Booking:
 
 
 def booking_accept(*, booking: Booking, user, now: datetime) -> Booking:
-    """The instructor accepts a request; refused after it expired (then it is released)."""
+    """The instructor accepts a request; refused after it expired (then it is released). The
+    student's saved card is then authorized as for any confirmed lesson (at once if the lesson is
+    now less than 24 h away)."""
+    from payments.services.lifecycle import payment_booking_accepted
+
     with transaction.atomic():
         booking = _lock(booking)
         if _role_of(booking, user) != Role.INSTRUCTOR:
@@ -395,7 +406,9 @@ def booking_accept(*, booking: Booking, user, now: datetime) -> Booking:
             bookings_release_expired_holds(now=now, instructor=booking.instructor)
             raise ValidationError("This request expired and its time was released.")
         booking.instructor_accepted_at = now
-        return _confirm(booking, now=now, actor=user, role=Role.INSTRUCTOR)
+        booking = _confirm(booking, now=now, actor=user, role=Role.INSTRUCTOR)
+        payment_booking_accepted(booking=booking, now=now)
+        return booking
 
 
 # ---------------------------------------------------------------- cancel and move

@@ -86,8 +86,17 @@ class PaymentAdmin(ReadOnlyAdmin):
         "capture_due_at",
         "payout_held",
         "waiting_for_account",
+        "sweep_error",
     ]
-    list_filter = ["kind", "status", "settlement", "payout_held", "needs_student_action", WaitingForAccountFilter]
+    list_filter = [
+        "kind",
+        "status",
+        "settlement",
+        "payout_held",
+        "needs_student_action",
+        WaitingForAccountFilter,
+        ("sweep_error_at", admin.EmptyFieldListFilter),
+    ]
     search_fields = ["public_id", "booking__public_id", "student__email", "instructor__user__email", "charge_id"]
     list_select_related = ["booking", "student", "instructor__user", "instructor__connect_account"]
     date_hierarchy = "created_at"

@@ -10,7 +10,8 @@
 Money moves as "separate charges and transfers": the student's card is charged on the platform
 account; the instructor's share is transferred to their Connect account when the payment settles.
 That lets captures wait for a restricted account, lets credit fund part of an instructor's share
-from the platform's balance, and lets a dispute hold the transfer.
+from the platform's balance, and lets a dispute hold the money: a transfer not made yet waits, one
+made stays in the instructor's account out of every payout until the dispute is decided.
 """
 
 from django.conf import settings
@@ -22,6 +23,8 @@ from instainstru.core.ids import PublicIdField
 class StripeCustomer(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="stripe_customer")
     customer_id = models.CharField(max_length=64, unique=True)
+    setup_intent_id = models.CharField(max_length=64, blank=True, help_text="The saved-cards page's open SetupIntent.")
+    default_changes = models.PositiveIntegerField(default=0, help_text="Numbers each change of default card.")
     created_at = models.DateTimeField()
 
     def __str__(self):
@@ -63,6 +66,7 @@ class ConnectAccount(models.Model):
     payouts_enabled = models.BooleanField(default=False)
     transfers_active = models.BooleanField(default=False)
     requirements_due = models.JSONField(default=list, blank=True)
+    onboarding_links = models.PositiveIntegerField(default=0, help_text="Numbers each onboarding link made.")
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
 
@@ -164,7 +168,14 @@ class Payment(models.Model):
     transfer_due_at = models.DateTimeField(null=True, blank=True)
     transferred_cents = models.PositiveIntegerField(default=0)
     payout_held = models.BooleanField(default=False, help_text="A dispute holds the instructor's money.")
-    attempt = models.PositiveSmallIntegerField(default=0, help_text="Bumped per Stripe retry of the current step.")
+    take_back_due_at = models.DateTimeField(
+        null=True, blank=True, help_text="A lost dispute: the instructor's share is taken back then."
+    )
+    attempt = models.PositiveSmallIntegerField(
+        default=0, help_text="Bumped when Stripe refuses a step, so the next try has a new idempotency key."
+    )
+    sweep_error = models.CharField(max_length=300, blank=True, help_text="Why the last sweep of it failed.")
+    sweep_error_at = models.DateTimeField(null=True, blank=True)
     request_key = models.CharField(max_length=120, blank=True, help_text="The form's key for a tip (replays).")
 
     created_at = models.DateTimeField()
@@ -178,6 +189,7 @@ class Payment(models.Model):
             models.Index(fields=["release_due_at"], name="payment_release_due"),
             models.Index(fields=["transfer_due_at"], name="payment_transfer_due"),
             models.Index(fields=["auto_cancel_at"], name="payment_auto_cancel"),
+            models.Index(fields=["take_back_due_at"], name="payment_take_back_due"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -331,22 +343,40 @@ class InstructorDebt(models.Model):
 
 
 class Payout(models.Model):
+    """A payout to an instructor's bank. `status` is Stripe's (pending, paid, failed, canceled), or
+    `requested` for an instant payout written before its Stripe calls (see instant_payout_create)."""
+
     class Method(models.TextChoices):
         STANDARD = "standard", "Standard"
         INSTANT = "instant", "Instant"
 
+    REQUESTED = "requested"
+
     instructor = models.ForeignKey("catalog.InstructorProfile", on_delete=models.PROTECT, related_name="payouts")
-    payout_id = models.CharField(max_length=64, unique=True)
+    payout_id = models.CharField(max_length=64, blank=True, help_text="Stripe's id; empty while requested.")
     method = models.CharField(max_length=10, choices=Method.choices)
     amount_cents = models.PositiveIntegerField()
     fee_cents = models.PositiveIntegerField(default=0)
+    fee_transfer_id = models.CharField(max_length=64, blank=True, help_text="The transfer the fee is reversed from.")
+    fee_reversal_id = models.CharField(max_length=64, blank=True)
     status = models.CharField(max_length=16)
+    failure = models.CharField(max_length=300, blank=True)
     arrival_date = models.DateTimeField(null=True, blank=True)
     request_key = models.CharField(max_length=120, blank=True, help_text="The form's key (replays).")
     created_at = models.DateTimeField()
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["payout_id"], condition=~models.Q(payout_id=""), name="payout_id_unique_when_made"
+            ),
+            models.UniqueConstraint(
+                fields=["instructor", "request_key"],
+                condition=~models.Q(request_key=""),
+                name="one_payout_per_form_key",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.method} payout {self.payout_id} ({self.status})"

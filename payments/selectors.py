@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.db.models import Sum
@@ -20,7 +21,7 @@ from payments.models import (
     Payout,
     Settlement,
 )
-from payments.pricing import dollars_text
+from payments.pricing import dollars_text, percent_of_cents
 from payments.services.lifecycle import AUTHORIZE_LEAD, CAPTURE_DELAY
 
 
@@ -113,23 +114,26 @@ def ledger_balances(*, booking=None, instructor=None, student=None) -> LedgerBal
 
 # ---------------------------------------------------------------- student billing
 
-# What a student sees on their billing page; reservations are bookkeeping, not money moving.
+# What a student sees on their billing page: (label, what it moves, which way). `card` is money
+# that left or came back to their card; `hold` an authorization (reserved on the card, not
+# charged); `credit` platform credit. Reservations are bookkeeping, not money moving.
 BILLING_KINDS = {
-    LedgerKind.AUTHORIZATION: ("Card authorized (not charged yet)", 0),
-    LedgerKind.RELEASE: ("Authorization released", 0),
-    LedgerKind.CAPTURE: ("Card charged", 1),
-    LedgerKind.TIP: ("Tip", 1),
-    LedgerKind.REFUND: ("Refund to your card", -1),
-    LedgerKind.CREDIT_ISSUED: ("Platform credit received", 0),
-    LedgerKind.CREDIT_USED: ("Platform credit spent", 0),
-    LedgerKind.CREDIT_RESTORED: ("Platform credit given back", 0),
-    LedgerKind.CREDIT_EXPIRED: ("Platform credit expired", 0),
+    LedgerKind.AUTHORIZATION: ("Card authorized (not charged yet)", "hold", 1),
+    LedgerKind.RELEASE: ("Authorization released", "hold", -1),
+    LedgerKind.CAPTURE: ("Card charged", "card", 1),
+    LedgerKind.TIP: ("Tip", "card", 1),
+    LedgerKind.REFUND: ("Refund to your card", "card", -1),
+    LedgerKind.CREDIT_ISSUED: ("Platform credit received", "credit", 1),
+    LedgerKind.CREDIT_USED: ("Platform credit spent", "credit", -1),
+    LedgerKind.CREDIT_RESTORED: ("Platform credit given back", "credit", 1),
+    LedgerKind.CREDIT_EXPIRED: ("Platform credit expired", "credit", -1),
 }
 
 
 def student_billing_rows(*, student):
-    """Every charge, refund, credit and tip of `student`, newest first, each with the payment it
-    belongs to (for its receipt)."""
+    """Every charge, refund, hold, credit and tip of `student`, newest first, each with what it
+    moved (`moves`: card, hold or credit), its signed amount, and the payment it belongs to (for
+    its receipt: card charges only)."""
     entries = (
         LedgerEntry.objects.filter(student=student, kind__in=BILLING_KINDS)
         .select_related("payment", "booking__instructor__user", "credit")
@@ -137,12 +141,22 @@ def student_billing_rows(*, student):
     )
     rows = []
     for entry in entries:
-        label, sign = BILLING_KINDS[entry.kind]
+        label, moves, sign = BILLING_KINDS[entry.kind]
         if entry.booking_id:
             what = f"{entry.booking.service_name} with {entry.booking.instructor.user.full_name}"
         else:
             what = entry.note or (entry.credit.reason if entry.credit_id else "")
-        rows.append({"entry": entry, "label": label, "sign": sign, "what": what, "payment": entry.payment})
+        rows.append(
+            {
+                "entry": entry,
+                "label": label,
+                "moves": moves,
+                "signed_cents": entry.amount_cents * sign,
+                "what": what,
+                "payment": entry.payment,
+                "receipt": moves == "card" and sign > 0 and entry.payment is not None,
+            }
+        )
     return rows
 
 
@@ -172,10 +186,15 @@ def instructor_earnings(*, instructor, now: datetime) -> dict:
             continue
         tip = tips.get(payment.booking_id)
         tip_cents = tip.instructor_share_cents if tip else 0
-        if payment.settlement == Settlement.LATE_CANCEL:
+        if payment.settlement in (Settlement.LATE_CANCEL, Settlement.FREE):
             gross = 0
         elif payment.settlement == Settlement.PARTIAL and payment.settle_price_cents is not None:
             gross = payment.settle_price_cents
+        elif payment.refunded_cents and payment.captured_cents:
+            # Staff refunded part of it: the lesson earned what the student still paid, in proportion
+            # (so gross − commission = net, as the instructor's share was taken back in proportion).
+            kept = Decimal(payment.captured_cents - payment.refunded_cents) / Decimal(payment.captured_cents)
+            gross = percent_of_cents(payment.lesson_price_cents, kept)
         else:
             gross = payment.lesson_price_cents
         share = payment.instructor_share_cents
@@ -192,7 +211,7 @@ def instructor_earnings(*, instructor, now: datetime) -> dict:
                 "tips_cents": tip_cents,
                 "net_cents": net,
                 "paid_cents": paid,
-                "status": "paid" if net and paid >= net else ("on hold" if payment.payout_held else "pending"),
+                "status": _earning_status(payment, net_cents=net, paid_cents=paid),
             }
         )
     debt = ledger_balances(instructor=instructor).instructor_debt_cents
@@ -205,6 +224,18 @@ def instructor_earnings(*, instructor, now: datetime) -> dict:
         "payouts": list(Payout.objects.filter(instructor=instructor).order_by("-created_at")),
         "account": ConnectAccount.objects.filter(instructor=instructor).first(),
     }
+
+
+def _earning_status(payment: Payment, *, net_cents: int, paid_cents: int) -> str:
+    if payment.payout_held:
+        return "on hold"  # a dispute: paid or not, the money waits for the bank's decision
+    if net_cents == 0:
+        # Nothing was ever due (a late cancellation) or no longer is (refunded, dispute lost).
+        return "nothing due" if payment.status in SETTLED else "pending"
+    return "paid" if paid_cents >= net_cents else "pending"
+
+
+SETTLED = (PaymentStatus.CAPTURED, PaymentStatus.REFUNDED)
 
 
 def connect_account_of(*, instructor, account_id: str) -> ConnectAccount | None:

@@ -43,6 +43,11 @@ class ProviderError(Exception):
     """Stripe refused a request for a reason that is not the card's (a bug or bad state)."""
 
 
+class IdempotencyMismatch(ProviderError):
+    """The key was used before with other parameters: the first request may have done the work,
+    so this must not be retried under a new key (a person has to look)."""
+
+
 @dataclass
 class CardError(Exception):
     code: str
@@ -107,6 +112,8 @@ def call(resource: str, method: str, *args, params: dict | None = None, key: str
         raise ProviderUnavailable(str(error)) from error
     except stripe.APIError as error:
         raise ProviderUnavailable(str(error)) from error
+    except stripe.IdempotencyError as error:
+        raise IdempotencyMismatch(str(error)) from error
     except stripe.StripeError as error:
         raise ProviderError(str(error)) from error
 

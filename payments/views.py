@@ -1,13 +1,12 @@
 """Students' payment pages: saved cards, checkout inside the booking flow, fixing a card, tips."""
 
-import csv
 import secrets
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,11 +15,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from bookings.models import Booking
 from payments import services
+from payments.exports import csv_response, csv_safe, dollars_cell
 from payments.models import Payment, SavedCard
 from payments.pricing import dollars_text
 from payments.selectors import checkout_explanation, student_billing_rows, student_credits
 from payments.services.cards import WAITING_FOR_CARD
 from payments.stripe_client import ProviderUnavailable
+
+MOVES = ("card", "hold", "credit")  # the billing CSV's charged, held and credit columns
 
 
 def _stripe_context():
@@ -151,13 +153,14 @@ def checkout_done(request, public_id):
     booking = _own_booking(request, public_id)
     try:
         services.checkout_finish(booking=booking, user=request.user, now=timezone.now())
+    except (services.PaymentNotConfirmed, ProviderUnavailable) as error:
+        # Nothing changed: the hold stands, back to the payment step.
+        messages.error(request, _message(error))
+        return redirect("payments_checkout", public_id=booking.public_id)
     except ValidationError as error:
         # No booking: the time was released; back to picking a time.
         messages.error(request, _message(error))
         return redirect("booking_start", public_id=booking.instructor.public_id)
-    except ProviderUnavailable as error:
-        messages.error(request, str(error))
-        return redirect("payments_checkout", public_id=booking.public_id)
     return redirect("booking_detail", public_id=booking.public_id)
 
 
@@ -255,24 +258,24 @@ def billing(request):
     now = timezone.now()
     rows = student_billing_rows(student=request.user)
     if request.GET.get("format") == "csv":
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="instainstru-billing.csv"'
-        writer = csv.writer(response)
-        writer.writerow(["date", "time_zone", "what", "lesson", "amount_usd", "reference"])
-        for row in rows:
-            entry = row["entry"]
-            amount = entry.amount_cents * (row["sign"] or 1)
-            writer.writerow(
+        # One signed column per thing that moves: summing `charged_usd` gives what the card paid
+        # in the end; holds and credit are not money taken from the card.
+        zone = request.user.zone
+        return csv_response(
+            "instainstru-billing.csv",
+            ["date", "time_zone", "what", "lesson", "charged_usd", "held_usd", "credit_usd", "reference"],
+            (
                 [
-                    entry.occurred_at.astimezone(request.user.zone).strftime("%Y-%m-%d %H:%M"),
-                    request.user.zone.key,
+                    row["entry"].occurred_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
+                    zone.key,
                     row["label"],
-                    _csv_safe(row["what"]),
-                    f"{amount / 100:.2f}",
-                    entry.provider_id,
+                    csv_safe(row["what"]),
+                    *(dollars_cell(row["signed_cents"] if row["moves"] == moves else None) for moves in MOVES),
+                    row["entry"].provider_id,
                 ]
-            )
-        return response
+                for row in rows
+            ),
+        )
     credits = student_credits(student=request.user, now=now)
     return render(
         request,
@@ -284,11 +287,6 @@ def billing(request):
             "zone": request.user.zone,
         },
     )
-
-
-def _csv_safe(text: str) -> str:
-    # Spreadsheet apps run cells that start with these as formulas.
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
 
 
 @login_required

@@ -1,12 +1,11 @@
 """Instructors' payment pages: Stripe Connect Express onboarding and earnings."""
 
-import csv
 import secrets
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from catalog.models import InstructorProfile
 from payments import services
+from payments.exports import csv_response, csv_safe, dollars_cell
 from payments.pricing import dollars_text
 from payments.selectors import connect_account_of, instructor_earnings
 from payments.stripe_client import ProviderUnavailable
@@ -93,43 +93,37 @@ def earnings(request):
     """Per lesson gross, commission, tips, net, pending and paid; payouts; instant payout; CSV."""
     profile = _instructor(request)
     now = timezone.now()
+    key = secrets.token_urlsafe(24)
+    status = 200
     if request.method == "POST":
+        key = request.POST.get("key", "")
         try:
-            payout = services.instant_payout_create(
-                instructor=profile, now=now, idempotency_key=request.POST.get("key", "")
-            )
+            payout = services.instant_payout_create(instructor=profile, now=now, idempotency_key=key)
         except (ValidationError, ProviderUnavailable) as error:
+            # The page keeps the form's key: pressing the button again finishes this same payout
+            # (if it got part-way) instead of starting a second one with a second fee.
             messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+            status = 503 if isinstance(error, ProviderUnavailable) else 422
         else:
             messages.success(
                 request,
                 f"Instant payout of {dollars_text(payout.amount_cents)} sent (fee {dollars_text(payout.fee_cents)}).",
             )
-        return redirect("payments_earnings")
+            return redirect("payments_earnings")
     data = instructor_earnings(instructor=profile, now=now)
     if request.GET.get("format") == "csv":
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="instainstru-earnings.csv"'
-        writer = csv.writer(response)
-        writer.writerow(
-            ["lesson_date", "service", "student", "gross_usd", "commission_usd", "tips_usd", "net_usd", "status"]
-        )
-        for row in data["lessons"]:
-            writer.writerow(
+        return csv_response(
+            "instainstru-earnings.csv",
+            ["lesson_date", "service", "student", "gross_usd", "commission_usd", "tips_usd", "net_usd", "status"],
+            (
                 [
                     row["starts_at"].astimezone(request.user.zone).strftime("%Y-%m-%d %H:%M"),
-                    row["service"],
-                    row["student"],
-                    f"{row['gross_cents'] / 100:.2f}",
-                    f"{row['commission_cents'] / 100:.2f}",
-                    f"{row['tips_cents'] / 100:.2f}",
-                    f"{row['net_cents'] / 100:.2f}",
+                    csv_safe(row["service"]),
+                    csv_safe(row["student"]),
+                    *(dollars_cell(row[f"{part}_cents"]) for part in ("gross", "commission", "tips", "net")),
                     row["status"],
                 ]
-            )
-        return response
-    return render(
-        request,
-        "payments/earnings.html",
-        {**data, "zone": request.user.zone, "key": secrets.token_urlsafe(24)},
-    )
+                for row in data["lessons"]
+            ),
+        )
+    return render(request, "payments/earnings.html", {**data, "zone": request.user.zone, "key": key}, status=status)

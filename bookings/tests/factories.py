@@ -7,6 +7,7 @@ from availability.masks import mask_from_text
 from availability.models import AvailabilitySettings, WeeklyAvailability, int_to_mask
 from bookings.services import booking_confirm_payment_step, booking_create
 from catalog.tests.factories import live_instructor
+from payments.tests.factories import card_on_file
 
 
 def set_weekly(instructor, text: str, weekdays=range(7)) -> None:
@@ -47,4 +48,11 @@ def confirmed_booking(*, offer, starts_at: datetime, now: datetime, who=None, du
         now=now,
         idempotency_key=f"key-{next(_keys)}",
     )
-    return booking_confirm_payment_step(booking=booking, now=now + timedelta(seconds=1))
+    return pay_and_confirm(booking, now=now + timedelta(seconds=1))
+
+
+def pay_and_confirm(booking, *, now: datetime):
+    """The payment step as the payments checkout does it for a saved card (no Stripe server; see
+    `payments.tests.factories`), then the booking's payment step."""
+    card_on_file(booking=booking, now=now)
+    return booking_confirm_payment_step(booking=booking, now=now)

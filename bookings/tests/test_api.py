@@ -1,15 +1,20 @@
-"""Partner API: slots in the caller's zone, idempotent booking, own bookings only."""
+"""Partner API: slots in the caller's zone, idempotent booking that confirms only once the card is saved
+or authorized through the local Stripe server, own bookings only."""
 
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
 from accounts.tests.factories import student
 from bookings.models import Booking, BookingEvent, BookingStatus
+from bookings.services import booking_confirm_payment_step
 from bookings.tests.factories import bookable_offer, confirmed_booking
+from payments.models import LedgerEntry, Payment
 
 pytestmark = pytest.mark.django_db
 NY = ZoneInfo("America/New_York")
@@ -81,7 +86,17 @@ def test_bad_slot_questions_get_a_clear_message(client, changes, message):
     assert message in response.json()["detail"]
 
 
-def test_create_is_idempotent_by_key(client):
+def book(client, offer, key, **overrides):
+    return client.post(
+        "/api/v1/bookings/",
+        booking_body(offer, **overrides),
+        content_type="application/json",
+        headers={"Idempotency-Key": key},
+    )
+
+
+def test_create_is_idempotent_by_key(client, local_stripe):
+    local_stripe.set_clock(NOW.timestamp())
     offer = bookable_offer(notice=1)
     learner = student()
     client.force_login(learner)
@@ -92,8 +107,11 @@ def test_create_is_idempotent_by_key(client):
         headers={"Idempotency-Key": "order-77"},
     )
     assert first.status_code == 201
-    assert first.json()["status"] == "confirmed" and first.json()["lesson_price_cents"] == 9000
+    # The time is held while the student's app confirms the card with Stripe.
+    assert (first.json()["status"], first.json()["pending_reason"]) == ("pending", "payment")
+    assert first.json()["lesson_price_cents"] == 9000
     assert first.json()["booking_fee_cents"] == 1080
+    assert first.json()["checkout"]["intent_kind"] == "setup"
     replay = client.post(
         "/api/v1/bookings/",
         booking_body(offer),
@@ -166,6 +184,128 @@ def test_people_list_and_cancel_only_their_own_bookings(client):
         "Sick",
     )
     assert done.json()["cancellation_window"] == "grace"  # within 15 minutes of booking
+
+
+def _confirm_with_stripe(checkout, card="pm_card_visa"):
+    """What the partner app's Stripe SDK does with the client secret."""
+    from payments.tests.helpers import browser_confirms
+
+    return browser_confirms(
+        SimpleNamespace(intent_kind=checkout["intent_kind"], client_secret=checkout["client_secret"]), card
+    )
+
+
+@pytest.mark.usefixtures("ends_reconciled")
+def test_api_booking_confirms_only_once_the_card_is_saved(client, local_stripe):
+    local_stripe.set_clock(NOW.timestamp())
+    offer = bookable_offer(notice=1)
+    learner = student()
+    client.force_login(learner)
+    created = book(client, offer, "order-1")
+    assert created.status_code == 201
+    body = created.json()
+    booking = Booking.objects.get(public_id=body["id"])
+    checkout = body["checkout"]
+    assert checkout["intent_kind"] == "setup" and checkout["client_secret"].startswith("seti_")
+    assert (checkout["card_cents"], checkout["credit_applied_cents"]) == (10080, 0)
+    # 4 May 09:00 New York: authorized 24 h before, charged 24 h after the lesson ends (the caller's zone).
+    assert (checkout["authorize_at"], checkout["charge_at"]) == (
+        "2026-05-03T09:00:00-04:00",
+        "2026-05-05T10:00:00-04:00",
+    )
+    assert checkout["confirm_url"] == f"/api/v1/bookings/{booking.public_id}/confirm/"
+
+    # Finishing before Stripe confirmed the card changes nothing; neither can the booking service.
+    early = client.post(checkout["confirm_url"])
+    assert early.status_code == 409 and "not been confirmed yet" in early.json()["detail"]
+    with pytest.raises(ValidationError, match="Finish the payment step first"):
+        booking_confirm_payment_step(booking=booking, now=NOW)
+    booking.refresh_from_db()
+    assert (booking.status, booking.payment_confirmed_at) == (BookingStatus.PENDING, None)
+    assert Payment.objects.get(booking=booking).status == "awaiting_card"
+
+    _confirm_with_stripe(checkout)
+    done = client.post(checkout["confirm_url"])
+    assert done.status_code == 200
+    assert (done.json()["status"], done.json()["pending_reason"]) == ("confirmed", "")
+    payment = Payment.objects.get(booking=booking)
+    assert (payment.status, payment.card_cents, payment.authorize_due_at) == (
+        "card_saved",
+        10080,
+        datetime(2026, 5, 3, 13, tzinfo=UTC),
+    )
+    assert learner.saved_cards.get().last4 == "4242"
+    # Again: harmless; and a replay of the creation now shows no payment step.
+    assert client.post(checkout["confirm_url"]).json() == done.json()
+    assert book(client, offer, "order-1").json()["checkout"] is None
+    assert BookingEvent.objects.filter(booking=booking, kind="confirmed").count() == 1
+
+
+@pytest.mark.usefixtures("ends_reconciled")
+def test_api_booking_under_24h_is_authorized_at_once_and_a_declined_card_books_nothing(client, local_stripe):
+    local_stripe.set_clock(NOW.timestamp())
+    offer = bookable_offer(notice=1)
+    soon = NOW + timedelta(hours=6)
+    client.force_login(student())
+    declined = book(client, offer, "try-1", starts_at=soon).json()
+    assert declined["checkout"]["intent_kind"] == "payment" and declined["checkout"]["authorize_at"] is None
+    _confirm_with_stripe(declined["checkout"], "pm_card_chargeDeclined")
+    refused = client.post(declined["checkout"]["confirm_url"])
+    assert refused.status_code == 402 and "No booking was made and the time was released." in refused.json()["detail"]
+    assert Booking.objects.get(public_id=declined["id"]).status == BookingStatus.CANCELLED
+    assert not LedgerEntry.objects.exists()
+
+    # The time is free again; a good card authorizes the whole amount now.
+    second = book(client, offer, "try-2", starts_at=soon).json()
+    _confirm_with_stripe(second["checkout"])
+    done = client.post(second["checkout"]["confirm_url"])
+    assert (done.status_code, done.json()["status"]) == (200, "confirmed")
+    payment = Payment.objects.get(booking__public_id=second["id"])
+    assert payment.status == "authorized"
+    assert list(LedgerEntry.objects.values_list("kind", "amount_cents")) == [("authorization", 10080)]
+
+
+def test_api_booking_covered_by_credit_needs_no_card(client, local_stripe):
+    from payments.services import credit_issue
+
+    local_stripe.set_clock(NOW.timestamp())
+    offer = bookable_offer(notice=1)
+    learner = student()
+    credit_issue(student=learner, amount_cents=20000, reason="Welcome", key="welcome", now=NOW)
+    client.force_login(learner)
+    body = book(client, offer, "covered").json()
+    assert (body["checkout"]["intent_kind"], body["checkout"]["card_cents"]) == ("none", 0)
+    assert body["checkout"]["credit_applied_cents"] == 10080
+    done = client.post(body["checkout"]["confirm_url"])
+    assert (done.status_code, done.json()["status"]) == (200, "confirmed")
+
+
+def test_nobody_else_can_finish_a_students_booking(client, local_stripe):
+    local_stripe.set_clock(NOW.timestamp())
+    offer = bookable_offer(notice=1)
+    client.force_login(student())
+    body = book(client, offer, "mine").json()
+    _confirm_with_stripe(body["checkout"])
+    for intruder in (student(), offer.instructor.user):
+        client.force_login(intruder)
+        response = client.post(body["checkout"]["confirm_url"])
+        assert (response.status_code, response.json()) == (404, {"detail": "No such booking."})
+    booking = Booking.objects.get(public_id=body["id"])
+    assert (booking.status, Payment.objects.get(booking=booking).status) == (BookingStatus.PENDING, "awaiting_card")
+
+
+def test_stripe_down_at_booking_holds_the_time_and_the_replay_starts_the_payment(client, local_stripe, settings):
+    local_stripe.set_clock(NOW.timestamp())
+    offer = bookable_offer(notice=1)
+    client.force_login(student())
+    working, settings.STRIPE_API_BASE = settings.STRIPE_API_BASE, "http://127.0.0.1:9"  # nothing listens there
+    down = book(client, offer, "retry-me")
+    assert down.status_code == 503 and "Nothing was charged" in down.json()["detail"]
+    assert not Payment.objects.exists()
+    settings.STRIPE_API_BASE = working
+    again = book(client, offer, "retry-me")
+    assert again.status_code == 201 and again.json()["checkout"]["intent_kind"] == "setup"
+    assert Booking.objects.count() == 1 and Payment.objects.count() == 1
 
 
 def test_schema_has_no_warnings(tmp_path):

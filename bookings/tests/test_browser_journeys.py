@@ -51,7 +51,8 @@ def ny_day(days_ahead: int) -> date:
 
 
 def request_booking(offer, starts_at, now, who):
-    from bookings.services import booking_confirm_payment_step, booking_create
+    from bookings.services import booking_create
+    from bookings.tests.factories import pay_and_confirm
 
     booking = booking_create(
         student=who,
@@ -62,7 +63,7 @@ def request_booking(offer, starts_at, now, who):
         now=now,
         idempotency_key=f"req-{who.pk}",
     )
-    return booking_confirm_payment_step(booking=booking, now=now)
+    return pay_and_confirm(booking, now=now)
 
 
 def test_request_to_book_accept_decline_and_expiry(live_url, page, phone_page, browser_stripe):

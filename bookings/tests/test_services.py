@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from accounts.tests.factories import student
 from bookings import services
 from bookings.models import Booking, BookingEvent, BookingStatus, CancellationWindow, ProblemReport
-from bookings.tests.factories import bookable_offer, confirmed_booking
+from bookings.tests.factories import bookable_offer, confirmed_booking, pay_and_confirm
 from notifications.models import OutboundMessage
 
 pytestmark = pytest.mark.django_db
@@ -37,7 +37,7 @@ def test_instant_booking_copies_terms_and_confirms():
     assert (booking.lesson_price_cents, booking.booking_fee_cents) == (9000, 1080)
     assert booking.span.lower == MAY4_10 and booking.span.upper == MAY4_10 + timedelta(minutes=75)
     assert booking.terms["buffer_minutes"] == 15
-    booking = services.booking_confirm_payment_step(booking=booking, now=NOW)
+    booking = pay_and_confirm(booking, now=NOW)
     assert booking.status == BookingStatus.CONFIRMED and booking.hold_expires_at is None
     # Later price changes do not touch it.
     offer.prices.filter(duration_minutes=60).update(price_cents=12000)
@@ -97,10 +97,10 @@ def test_request_to_book_holds_until_the_earlier_expiry_then_releases(django_cap
     offer = bookable_offer(notice=12, booking_mode="request")
     who = student()
     soon = datetime(2026, 5, 2, 10, tzinfo=NY)  # 18 h after NOW: expiry is lesson start − 12 h
-    booking = services.booking_confirm_payment_step(booking=create(offer, who, starts_at=soon), now=NOW)
+    booking = pay_and_confirm(create(offer, who, starts_at=soon), now=NOW)
     assert booking.status == BookingStatus.PENDING and booking.pending_reason == "instructor_approval"
     assert booking.hold_expires_at == soon - timedelta(hours=12)
-    far = services.booking_confirm_payment_step(booking=create(offer, who, key="k2"), now=NOW)
+    far = pay_and_confirm(create(offer, who, key="k2"), now=NOW)
     assert far.hold_expires_at == NOW + timedelta(hours=24)
     with django_capture_on_commit_callbacks(execute=True):
         assert services.bookings_release_expired_holds(now=soon - timedelta(hours=12)) == 1

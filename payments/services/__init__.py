@@ -22,6 +22,8 @@ from payments.services.credits import (  # noqa: F401
     credits_expire_due,
 )
 from payments.services.lifecycle import (  # noqa: F401
+    CheckoutDeclined,
+    PaymentNotConfirmed,
     checkout_finish,
     checkout_prepare,
     payment_authorize,
@@ -32,6 +34,7 @@ from payments.services.lifecycle import (  # noqa: F401
     payment_lesson_captured,
     payment_problem_resolved,
     payment_release,
+    payment_step_done,
     payment_transfer,
     payments_run_due,
 )

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F
 
 from payments import stripe_client
 from payments.models import Payment, PaymentStatus, SavedCard, StripeCustomer
@@ -31,14 +32,26 @@ def customer_ensure(*, user, now: datetime) -> StripeCustomer:
     return obj
 
 
+# A SetupIntent in one of these can still be confirmed with a card.
+OPEN_SETUP_STATUSES = ("requires_payment_method", "requires_confirmation", "requires_action")
+
+
 def card_setup_start(*, user, now: datetime) -> str:
-    """A SetupIntent for the saved-cards page; returns its client secret for Stripe.js."""
+    """The client secret of a SetupIntent for the saved-cards page (Stripe.js confirms it): the
+    customer's open one while it can still be used, else a new one. The new one's key is made
+    from the customer and the intent it replaces, so page loads at the same moment make one."""
     customer = customer_ensure(user=user, now=now)
+    if customer.setup_intent_id:
+        intent = stripe_client.call("setup_intents", "retrieve", customer.setup_intent_id)
+        if intent.status in OPEN_SETUP_STATUSES:
+            return intent.client_secret
     intent = stripe_client.call(
         "setup_intents",
         "create",
         params={"customer": customer.customer_id, "usage": "off_session", "payment_method_types": ["card"]},
+        key=idempotency_key("customer", customer.pk, "card-setup", customer.setup_intent_id or "first"),
     )
+    StripeCustomer.objects.filter(pk=customer.pk).update(setup_intent_id=intent.id)
     return intent.client_secret
 
 
@@ -56,7 +69,8 @@ def card_record(*, user, payment_method_id: str, now: datetime) -> SavedCard:
         raise ValidationError("That card was not saved to your account. Please add it again.")
     card = method.card
     with transaction.atomic():
-        first = not SavedCard.objects.select_for_update().filter(user=user).exists()
+        _lock_cards_of(customer)
+        first = not SavedCard.objects.filter(user=user).exists()
         saved = SavedCard.objects.create(
             user=user,
             payment_method_id=method.id,
@@ -72,12 +86,23 @@ def card_record(*, user, payment_method_id: str, now: datetime) -> SavedCard:
     return saved
 
 
+def _lock_cards_of(customer: StripeCustomer) -> None:
+    """Serialises changes to one student's cards (inside the caller's transaction): the row lock
+    is on their customer, which exists before their first card."""
+    StripeCustomer.objects.select_for_update().filter(pk=customer.pk).values_list("pk", flat=True).get()
+
+
 def _set_customer_default(customer: StripeCustomer, payment_method_id: str) -> None:
+    """Tells Stripe the customer's default card. Each change has its own key (a counter on the
+    customer), so switching back to an earlier card is a new request, not a replay."""
+    StripeCustomer.objects.filter(pk=customer.pk).update(default_changes=F("default_changes") + 1)
+    change = StripeCustomer.objects.values_list("default_changes", flat=True).get(pk=customer.pk)
     stripe_client.call(
         "customers",
         "update",
         customer.customer_id,
         params={"invoice_settings": {"default_payment_method": payment_method_id}},
+        key=idempotency_key("customer", customer.pk, "default", change),
     )
 
 
@@ -88,7 +113,7 @@ def card_set_default(*, user, card: SavedCard, now: datetime) -> SavedCard:
     customer = customer_ensure(user=user, now=now)
     _set_customer_default(customer, card.payment_method_id)
     with transaction.atomic():
-        SavedCard.objects.select_for_update().filter(user=user)
+        _lock_cards_of(customer)
         SavedCard.objects.filter(user=user, is_default=True).exclude(pk=card.pk).update(is_default=False)
         SavedCard.objects.filter(pk=card.pk).update(is_default=True)
         Payment.objects.filter(student=user, status__in=WAITING_FOR_CARD).update(
@@ -108,7 +133,9 @@ def card_remove(*, user, card: SavedCard, now: datetime) -> None:
         raise ValidationError(
             "Upcoming lessons will be charged to this card. Set another card as default before removing it."
         )
-    stripe_client.call("payment_methods", "detach", card.payment_method_id)
+    stripe_client.call(
+        "payment_methods", "detach", card.payment_method_id, key=idempotency_key("card", card.pk, "detach")
+    )
     with transaction.atomic():
         was_default = card.is_default
         SavedCard.objects.filter(pk=card.pk).delete()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db import transaction
+from django.db.models import F
 
 from payments import stripe_client
 from payments.models import ConnectAccount
@@ -35,7 +36,11 @@ def connect_account_ensure(*, instructor, now: datetime) -> ConnectAccount:
 
 def connect_onboarding_link(*, account: ConnectAccount, return_url: str, refresh_url: str) -> str:
     """A one-time link to Stripe's onboarding pages for an existing Express account (create it
-    with `connect_account_ensure`; the return and refresh URLs name it)."""
+    with `connect_account_ensure`; the return and refresh URLs name it). Links are single-use, so
+    each has its own key (a counter on the account): a retry of a failed request replays it, a
+    later visit gets a fresh link."""
+    ConnectAccount.objects.filter(pk=account.pk).update(onboarding_links=F("onboarding_links") + 1)
+    made = ConnectAccount.objects.values_list("onboarding_links", flat=True).get(pk=account.pk)
     link = stripe_client.call(
         "account_links",
         "create",
@@ -45,6 +50,7 @@ def connect_onboarding_link(*, account: ConnectAccount, return_url: str, refresh
             "return_url": return_url,
             "refresh_url": refresh_url,
         },
+        key=idempotency_key("connect-account", account.pk, "link", made),
     )
     return link.url
 

@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F, Q
 from django.urls import reverse
 
 from bookings.models import Booking, BookingStatus, CancellationWindow, PendingReason, ProblemReport, Role
@@ -42,7 +43,7 @@ from payments.pricing import (
 from payments.services.cards import WAITING_FOR_CARD, card_record, customer_ensure
 from payments.services.credits import credit_balance_cents, credit_issue, credits_reserve, credits_restore, credits_use
 from payments.services.ledger import ledger_record
-from payments.stripe_client import CardError, ProviderUnavailable, idempotency_key
+from payments.stripe_client import CardError, IdempotencyMismatch, ProviderError, ProviderUnavailable, idempotency_key
 
 logger = logging.getLogger(__name__)
 
@@ -179,16 +180,45 @@ def _payment_create(*, booking: Booking, now: datetime) -> Payment:
     return payment
 
 
+class PaymentNotConfirmed(ValidationError):
+    """Checkout was finished before Stripe.js (or a partner app) confirmed the intent, or while the
+    bank's 3-D Secure challenge is still open. Nothing changed: the hold stands."""
+
+
+class CheckoutDeclined(ValidationError):
+    """The card was declined or the bank's check failed at checkout: no booking, the time is free."""
+
+
+# A payment in one of these has done the booking's payment step: the card is saved for the
+# authorization at T−24 h, or authorized (credit covering the lesson counts as authorized).
+PAYMENT_STEP_DONE = (PaymentStatus.CARD_SAVED, PaymentStatus.AUTHORIZED)
+
+
+def payment_step_done(*, booking: Booking) -> bool:
+    """Whether `booking` has a lesson payment whose card is saved or authorized (or credit-covered):
+    the bookings app confirms nothing without it."""
+    return Payment.objects.filter(booking=booking, kind=PaymentKind.LESSON, status__in=PAYMENT_STEP_DONE).exists()
+
+
 def checkout_finish(*, booking: Booking, user, now: datetime) -> Payment:
     """After Stripe.js confirmed the intent: reads it back from Stripe and, if the card is saved or
     authorized, records it and runs the booking's payment step. If it failed there is no booking:
-    the payment is cancelled, credit restored and the time released."""
+    the payment is cancelled, credit restored and the time released. An intent not confirmed yet
+    raises `PaymentNotConfirmed` and changes nothing. Safe to call again (a retry after a crash
+    between our two writes completes the booking's step)."""
     from bookings.services import booking_cancel, booking_confirm_payment_step
 
     if booking.student_id != user.pk:
         raise PermissionDenied("This is not your booking.")
-    payment = Payment.objects.get(booking=booking, kind=PaymentKind.LESSON)
-    if payment.status not in (PaymentStatus.AWAITING_CARD,):
+    # Re-read: the caller's object may carry the lesson time in a local zone (as booking_create
+    # returns it), and arithmetic on that is wall-clock: across a DST change T−24 h is an hour off.
+    booking = Booking.objects.get(pk=booking.pk)
+    payment = Payment.objects.filter(booking=booking, kind=PaymentKind.LESSON).first()
+    if payment is None:
+        raise PaymentNotConfirmed("Start the payment step first.")
+    if payment.status != PaymentStatus.AWAITING_CARD:
+        if payment.status in PAYMENT_STEP_DONE:
+            booking_confirm_payment_step(booking=booking, now=now)
         return payment
     intent = None
     if payment.card_cents and payment.setup_intent_id:
@@ -201,6 +231,11 @@ def checkout_finish(*, booking: Booking, user, now: datetime) -> Payment:
         ok = intent.status == "requires_capture"
     else:
         ok = payment.card_cents == 0
+    if intent is not None and not ok and _not_confirmed_yet(intent):
+        raise PaymentNotConfirmed(
+            "The card has not been confirmed yet (or the bank's check is still open). "
+            "Confirm it, then finish the booking; your hold on the time stands until it runs out."
+        )
     if ok and intent is not None and intent.payment_method:
         card_record(user=user, payment_method_id=_id(intent.payment_method), now=now)
     with transaction.atomic():
@@ -230,7 +265,7 @@ def checkout_finish(*, booking: Booking, user, now: datetime) -> Payment:
                 payment.capture_due_at = booking.lesson_ends_at + CAPTURE_DELAY
                 payment.save()
     if failed:
-        raise ValidationError(
+        raise CheckoutDeclined(
             f"Your card could not be authorized ({payment.last_error or 'declined'}). "
             "No booking was made and the time was released."
         )
@@ -242,14 +277,20 @@ def _id(value) -> str:
     return value if isinstance(value, str) else getattr(value, "id", "") or ""
 
 
+def _not_confirmed_yet(intent) -> bool:
+    """Never confirmed, or waiting for 3-D Secure; a declined or failed confirmation has an error."""
+    error = getattr(intent, "last_payment_error", None) or getattr(intent, "last_setup_error", None)
+    if intent.status in ("requires_confirmation", "requires_action"):
+        return True
+    return intent.status == "requires_payment_method" and not error
+
+
 def _intent_error(intent) -> str:
     if intent is None:
         return ""
     error = getattr(intent, "last_payment_error", None) or getattr(intent, "last_setup_error", None)
     if error:
         return (getattr(error, "message", "") or "declined")[:300]
-    if intent.status == "requires_action":
-        return "authentication was not completed"
     return "declined"
 
 
@@ -292,7 +333,9 @@ def _capture_due(booking: Booking, capture_before: datetime | None) -> datetime:
 
 
 def _locked_due(payment_id: int, **filters) -> Payment | None:
-    return Payment.objects.select_for_update(skip_locked=True).filter(pk=payment_id, **filters).first()
+    """The payment, locked, if it still matches `filters`; None if another run holds it. Only the
+    payment's row is locked, even when `filters` reach the booking."""
+    return Payment.objects.select_for_update(skip_locked=True, of=("self",)).filter(pk=payment_id, **filters).first()
 
 
 def payment_authorize(*, payment_id: int, now: datetime) -> Payment | None:
@@ -301,7 +344,11 @@ def payment_authorize(*, payment_id: int, now: datetime) -> Payment | None:
     is emailed at the first failure."""
     with transaction.atomic():
         payment = _locked_due(
-            payment_id, status__in=WAITING_FOR_CARD, needs_student_action=False, authorize_due_at__lte=now
+            payment_id,
+            status__in=WAITING_FOR_CARD,
+            needs_student_action=False,
+            authorize_due_at__lte=now,
+            booking__status=BookingStatus.CONFIRMED,
         )
         if payment is None:
             return None
@@ -309,8 +356,11 @@ def payment_authorize(*, payment_id: int, now: datetime) -> Payment | None:
 
 
 def _authorize_locked(payment: Payment, now: datetime) -> Payment:
-    """One authorization attempt for a payment the caller has locked, inside its transaction."""
+    """One authorization attempt for a payment the caller has locked, inside its transaction. A
+    request the instructor has not accepted yet is left as it is: accepting it authorizes."""
     booking = payment.booking
+    if booking.status == BookingStatus.PENDING:
+        return payment
     if booking.status != BookingStatus.CONFIRMED or payment.card_cents == 0:
         payment.authorize_due_at = None
         payment.save(update_fields=["authorize_due_at", "updated_at"])
@@ -334,7 +384,7 @@ def _authorize_locked(payment: Payment, now: datetime) -> Payment:
                 "metadata": {"payment": payment.public_id, "booking": booking.public_id},
                 "expand": ["latest_charge"],
             },
-            key=idempotency_key("payment", payment.pk, "authorize", attempt),
+            key=idempotency_key("payment", payment.pk, "authorize", attempt, payment.attempt),
         )
     except CardError as error:
         payment.authorization_attempts = attempt
@@ -462,6 +512,19 @@ def payment_booking_cancelled(*, booking: Booking, now: datetime) -> None:
     transaction.on_commit(lambda: payments_settle_one(payment_id=payment.pk, now=now))
 
 
+def payment_booking_accepted(*, booking: Booking, now: datetime) -> None:
+    """The instructor accepted a request (inside the booking service's transaction). The saved card
+    is authorized 24 h before the lesson as usual; if that time passed while the request waited, it
+    is authorized right after the acceptance commits (the sweep retries if Stripe is down)."""
+    payment = _lesson_payment(booking)
+    if payment is None or payment.status not in WAITING_FOR_CARD:
+        return  # authorized at checkout (a lesson under 24 h away) or covered by credit
+    payment.authorize_due_at = max(booking.lesson_starts_at - AUTHORIZE_LEAD, now)
+    payment.save(update_fields=["authorize_due_at", "updated_at"])
+    if payment.authorize_due_at <= now:
+        transaction.on_commit(lambda: payments_settle_one(payment_id=payment.pk, now=now))
+
+
 def payment_lesson_captured(*, booking: Booking, lock: bool = False) -> bool:
     """Has the lesson's payment been charged (captured, perhaps refunded since)? Problems can be
     reported only until then. With `lock` (inside the caller's transaction) the payment row is
@@ -539,18 +602,17 @@ def payment_booking_rescheduled(*, booking: Booking, now: datetime) -> None:
             payment.capture_due_at = _capture_due(booking, payment.capture_before)
     payment.save()
     if payment.reauthorize:
-        transaction.on_commit(lambda: payment_release(payment_id=payment.pk, now=now))
+        transaction.on_commit(lambda: payments_settle_one(payment_id=payment.pk, now=now))
 
 
 def payments_settle_one(*, payment_id: int, now: datetime) -> None:
     """Runs whatever is due for one payment now; failures are left to the sweeps."""
-    try:
-        payment_release(payment_id=payment_id, now=now)
-        payment_capture(payment_id=payment_id, now=now)
-        payment_settle_reviewed(payment_id=payment_id, now=now)
-        payment_transfer(payment_id=payment_id, now=now)
-    except ProviderUnavailable:
-        logger.warning("Stripe unavailable settling payment %s; the sweep will retry", payment_id)
+    for step in (payment_release, payment_authorize, payment_capture, payment_settle_reviewed, payment_transfer):
+        try:
+            _run_step(step, payment_id, now)
+        except ProviderUnavailable:
+            logger.warning("Stripe unavailable settling payment %s; the sweep will retry", payment_id)
+            return
 
 
 # ---------------------------------------------------------------- release, capture, transfer
@@ -568,7 +630,7 @@ def payment_release(*, payment_id: int, now: datetime) -> Payment | None:
                 "payment_intents",
                 "cancel",
                 payment.payment_intent_id,
-                key=idempotency_key("payment", payment.pk, "release", payment.payment_intent_id),
+                key=_step_key(payment, "release", payment.payment_intent_id),
             )
             ledger_record(
                 kind=LedgerKind.RELEASE,
@@ -585,7 +647,7 @@ def payment_release(*, payment_id: int, now: datetime) -> Payment | None:
                     "payment_intents",
                     "cancel",
                     payment.payment_intent_id,
-                    key=idempotency_key("payment", payment.pk, "release", payment.payment_intent_id),
+                    key=_step_key(payment, "release", payment.payment_intent_id),
                 )
         payment.release_due_at = None
         if payment.reauthorize:
@@ -650,14 +712,14 @@ def payment_capture(*, payment_id: int, now: datetime) -> Payment | None:
                     "capture",
                     payment.payment_intent_id,
                     params={"amount_to_capture": amount},
-                    key=idempotency_key("payment", payment.pk, "capture", payment.payment_intent_id),
+                    key=_step_key(payment, "capture", payment.payment_intent_id),
                 )
             else:
                 intent = stripe_client.call(
                     "payment_intents",
                     "cancel",
                     payment.payment_intent_id,
-                    key=idempotency_key("payment", payment.pk, "release", payment.payment_intent_id),
+                    key=_step_key(payment, "release", payment.payment_intent_id),
                 )
             if amount:
                 ledger_record(
@@ -724,7 +786,7 @@ def payment_settle_reviewed(*, payment_id: int, now: datetime) -> Payment | None
                     "reason": "requested_by_customer",
                     "metadata": {"payment": payment.public_id, "settlement": payment.settlement},
                 },
-                key=idempotency_key("payment", payment.pk, "review-refund"),
+                key=_step_key(payment, "review-refund"),
             )
             ledger_record(
                 kind=LedgerKind.REFUND,
@@ -785,7 +847,10 @@ def payment_transfer(*, payment_id: int, now: datetime) -> Payment | None:
             if source == "charge":
                 params["source_transaction"] = payment.charge_id
             transfer = stripe_client.call(
-                "transfers", "create", params=params, key=idempotency_key("payment", payment.pk, "transfer", source)
+                "transfers",
+                "create",
+                params=params,
+                key=_step_key(payment, "transfer", source, payment.transferred_cents),
             )
             ledger_record(
                 kind=LedgerKind.TRANSFER,
@@ -797,6 +862,34 @@ def payment_transfer(*, payment_id: int, now: datetime) -> Payment | None:
             )
         payment.transferred_cents = payment.instructor_share_cents
         payment.transfer_due_at = None
+        payment.save()
+        return payment
+
+
+def payment_take_back(*, payment_id: int, now: datetime) -> Payment | None:
+    """A lost dispute: the instructor gives back their share of the disputed amount. What was not
+    transferred is never sent; what was (held in their account since the dispute opened) is
+    reversed, and whatever they paid out before the dispute becomes a debt recovered from their
+    next earnings. Then the hold ends. Safe to run again (keys per dispute and transfer)."""
+    from payments.services.refunds import instructor_share_forfeit
+
+    with transaction.atomic():
+        payment = _locked_due(payment_id, take_back_due_at__lte=now)
+        if payment is None:
+            return None
+        lost = payment.disputes.filter(status="lost").order_by("-closed_at", "-pk").first()
+        if lost is not None:
+            instructor_share_forfeit(
+                payment=payment,
+                charged_back_cents=min(lost.amount_cents, payment.captured_cents),
+                cause_id=lost.dispute_id,
+                reason="Dispute lost",
+                now=now,
+            )
+        payment.take_back_due_at = None
+        payment.payout_held = payment.disputes.filter(closed_at__isnull=True).exists()
+        if payment.instructor_share_cents > payment.transferred_cents and not payment.payout_held:
+            payment.transfer_due_at = now
         payment.save()
         return payment
 
@@ -827,20 +920,60 @@ def _recover_debts(*, payment: Payment, available_cents: int, now: datetime) -> 
 # ---------------------------------------------------------------- sweeps
 
 
+def _step_key(payment: Payment, step: str, *state) -> str:
+    """The idempotency key of one Stripe call of a payment's step: its id, the step, what the
+    step acts on (`state`, e.g. the intent or the amount already transferred) and the attempt
+    number, which moves on only when Stripe refused the call (see _run_step) and is reset when a
+    step succeeds. A run killed after Stripe acted sends the same key again: Stripe replays."""
+    return idempotency_key("payment", payment.pk, step, *state, payment.attempt)
+
+
 def _sweep(queryset, step, now: datetime) -> int:
     done = 0
     for payment_id in list(queryset.values_list("pk", flat=True)[:SWEEP_BATCH]):
         try:
-            if step(payment_id=payment_id, now=now) is not None:
-                done += 1
+            done += _run_step(step, payment_id, now) is not None
         except ProviderUnavailable:
-            logger.warning("Stripe unavailable during %s for payment %s", step.__name__, payment_id)
+            # The rest of the batch would wait for the same timeout; the next run retries.
+            logger.warning("Stripe unavailable during %s (payment %s)", step.__name__, payment_id)
+            break
+    return done
+
+
+def _run_step(step, payment_id: int, now: datetime) -> Payment | None:
+    """One step for one payment, as the sweeps and the after-commit runs call it. Stripe being
+    unreachable propagates. Any other failure rolls that step back, is recorded on the payment
+    (`sweep_error`, shown in the admin) and logged as an error (Sentry alerts staff), and does not
+    stop the rest. When Stripe refused the request itself, the payment's attempt number moves on,
+    so the next run's idempotency key makes a real retry instead of replaying the refusal (not
+    for a key reused with other parameters: the first request may have done the work)."""
+    try:
+        done = step(payment_id=payment_id, now=now)
+    except ProviderUnavailable:
+        raise
+    except Exception as error:
+        logger.exception("Payment step %s failed for payment %s", step.__name__, payment_id)
+        changes = {"sweep_error": f"{step.__name__}: {type(error).__name__}: {error}"[:300], "sweep_error_at": now}
+        if isinstance(error, ProviderError) and not isinstance(error, IdempotencyMismatch):
+            changes["attempt"] = F("attempt") + 1
+        Payment.objects.filter(pk=payment_id).update(**changes)
+        return None
+    if done is not None:
+        Payment.objects.filter(Q(attempt__gt=0) | ~Q(sweep_error=""), pk=payment_id).update(
+            attempt=0, sweep_error="", sweep_error_at=None
+        )
     return done
 
 
 def payments_authorize_due(*, now: datetime) -> int:
-    """Periodic: authorize saved cards whose time came (T−24 h and the retries)."""
-    due = Payment.objects.filter(status__in=WAITING_FOR_CARD, needs_student_action=False, authorize_due_at__lte=now)
+    """Periodic: authorize saved cards whose time came (T−24 h and the retries). A request still
+    waiting for the instructor waits here too; accepting it authorizes (payment_booking_accepted)."""
+    due = Payment.objects.filter(
+        status__in=WAITING_FOR_CARD,
+        needs_student_action=False,
+        authorize_due_at__lte=now,
+        booking__status=BookingStatus.CONFIRMED,
+    )
     return _sweep(due.order_by("authorize_due_at"), payment_authorize, now)
 
 
@@ -871,6 +1004,10 @@ def payments_transfer_due(*, now: datetime) -> int:
     return _sweep(due, payment_transfer, now)
 
 
+def payments_take_back_due(*, now: datetime) -> int:
+    return _sweep(Payment.objects.filter(take_back_due_at__lte=now), payment_take_back, now)
+
+
 def payments_run_due(*, now: datetime) -> dict[str, int]:
     """Every payment sweep, in order. The Celery task calls this."""
     return {
@@ -878,6 +1015,7 @@ def payments_run_due(*, now: datetime) -> dict[str, int]:
         "authorized": payments_authorize_due(now=now),
         "auto_cancelled": payments_auto_cancel_due(now=now),
         "captured": payments_capture_due(now=now),
+        "taken_back": payments_take_back_due(now=now),
         "transferred": payments_transfer_due(now=now),
     }
 

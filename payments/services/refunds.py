@@ -64,23 +64,39 @@ def payment_refund(
         payment.refunded_cents = refunded_before + amount_cents
         if payment.refunded_cents == payment.captured_cents:
             payment.status = PaymentStatus.REFUNDED
-        if take_from_instructor and payment.instructor_share_cents:
-            share = (
-                amount_cents
-                if payment.instructor_share_cents >= payment.captured_cents
-                else percent_of_cents(amount_cents, _share_rate(payment))
+        if take_from_instructor:
+            instructor_share_forfeit(
+                payment=payment,
+                charged_back_cents=amount_cents,
+                cause_id=refund.id,
+                reason=f"Refund: {reason}",
+                now=now,
             )
-            share = min(share, payment.instructor_share_cents)
-            not_sent = payment.instructor_share_cents - payment.transferred_cents
-            keep_back = min(share, not_sent)
-            payment.instructor_share_cents -= keep_back  # the pending transfer sends less
-            take_back = min(share - keep_back, payment.transferred_cents)
-            if take_back:
-                _take_back(payment, take_back, refund.id, reason, now)
-                payment.instructor_share_cents -= take_back
-                payment.transferred_cents -= take_back
         payment.save()
     return payment
+
+
+def instructor_share_forfeit(*, payment: Payment, charged_back_cents: int, cause_id: str, reason: str, now: datetime):
+    """The student got `charged_back_cents` back (a refund, a lost dispute): the instructor gives
+    back their share of it (all of it for a tip; for a lesson the same proportion as their share
+    of the charge). What was not transferred yet is sent less; what was is taken back
+    (`instructor_take_back`). Changes `payment` (locked by the caller) without saving it."""
+    if not payment.instructor_share_cents:
+        return
+    share = (
+        charged_back_cents
+        if payment.instructor_share_cents >= payment.captured_cents
+        else percent_of_cents(charged_back_cents, _share_rate(payment))
+    )
+    share = min(share, payment.instructor_share_cents)
+    not_sent = payment.instructor_share_cents - payment.transferred_cents
+    keep_back = min(share, not_sent)
+    payment.instructor_share_cents -= keep_back  # the pending transfer sends less
+    take_back = min(share - keep_back, payment.transferred_cents)
+    if take_back:
+        instructor_take_back(payment=payment, amount_cents=take_back, cause_id=cause_id, reason=reason, now=now)
+        payment.instructor_share_cents -= take_back
+        payment.transferred_cents -= take_back
 
 
 def _share_rate(payment: Payment):
@@ -89,9 +105,12 @@ def _share_rate(payment: Payment):
     return Decimal(payment.instructor_share_cents) / Decimal(payment.captured_cents)
 
 
-def _take_back(payment: Payment, amount_cents: int, refund_id: str, reason: str, now: datetime) -> None:
-    """Reverses up to `amount_cents` of the payment's transfers, limited by what the instructor's
-    account holds; the rest becomes a debt."""
+def instructor_take_back(*, payment: Payment, amount_cents: int, cause_id: str, reason: str, now: datetime) -> int:
+    """Takes `amount_cents` of what the instructor was paid for `payment` back (a refund, a lost
+    dispute: `cause_id` is its Stripe id): reversed from the payment's transfers as far as their
+    Connect account holds it, the rest recorded as a debt recovered from their next earnings.
+    Call inside the caller's transaction with the payment locked. Returns the cents reversed.
+    A retry after a failure sends the same idempotency keys: nothing is reversed twice."""
     account = ConnectAccount.objects.get(instructor=payment.instructor)
     balance = stripe_client.call("balance", "retrieve", account=account.account_id)
     holds = sum(part.amount for part in balance.available if part.currency == payment.currency) + sum(
@@ -115,8 +134,8 @@ def _take_back(payment: Payment, amount_cents: int, refund_id: str, reason: str,
             "transfers",
             "reversals.create",
             entry.provider_id,
-            params={"amount": take, "metadata": {"payment": payment.public_id, "refund": refund_id}},
-            key=idempotency_key("payment", payment.pk, "reversal", refund_id, entry.provider_id),
+            params={"amount": take, "metadata": {"payment": payment.public_id, "cause": cause_id}},
+            key=idempotency_key("payment", payment.pk, "reversal", cause_id, entry.provider_id),
         )
         ledger_record(
             kind=LedgerKind.REVERSAL,
@@ -133,7 +152,7 @@ def _take_back(payment: Payment, amount_cents: int, refund_id: str, reason: str,
         debt = InstructorDebt.objects.create(
             instructor=payment.instructor,
             amount_cents=owed,
-            reason=f"Refund {refund_id}: {reason}"[:200],
+            reason=f"{reason} ({cause_id})"[:200],
             payment=payment,
             created_at=now,
         )
@@ -145,3 +164,4 @@ def _take_back(payment: Payment, amount_cents: int, refund_id: str, reason: str,
             payment=payment,
             note=debt.reason,
         )
+    return reversible - left

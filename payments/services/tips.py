@@ -3,7 +3,6 @@ instructor (the platform absorbs Stripe's fee). One tip per lesson."""
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime
 from decimal import Decimal
 
@@ -16,9 +15,7 @@ from payments.models import LedgerKind, Payment, PaymentKind, PaymentStatus, Sav
 from payments.pricing import dollars_text, tip_limits_cents, tip_split
 from payments.services.cards import customer_ensure
 from payments.services.ledger import ledger_record
-from payments.stripe_client import CardError, ProviderUnavailable, idempotency_key
-
-logger = logging.getLogger(__name__)
+from payments.stripe_client import CardError, idempotency_key
 
 
 def tip_allowed(*, booking: Booking, student) -> bool:
@@ -129,12 +126,9 @@ def idempotency_key_for_tip(booking: Booking, form_key: str) -> str:
 
 
 def _transfer_soon(payment_id: int, now: datetime) -> None:
-    from payments.services.lifecycle import payment_transfer
+    from payments.services.lifecycle import payments_settle_one
 
-    try:
-        payment_transfer(payment_id=payment_id, now=now)
-    except ProviderUnavailable:
-        logger.warning("Stripe unavailable transferring tip %s; the sweep will retry", payment_id)
+    payments_settle_one(payment_id=payment_id, now=now)  # the transfer; the sweep retries a failure
 
 
 def dollars_to_cents(text: str) -> int:

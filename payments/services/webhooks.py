@@ -14,7 +14,6 @@ from django.urls import reverse
 from notifications.services import email_send
 from payments.models import (
     Dispute,
-    InstructorDebt,
     LedgerKind,
     Payment,
     PaymentStatus,
@@ -152,7 +151,10 @@ def on_charge_refunded(charge, *, event, now) -> None:
 
 def on_dispute(dispute, *, event, now) -> None:
     """A dispute holds the instructor's money for that booking, alerts staff and is booked in the
-    ledger when it opens and when it closes."""
+    ledger when it opens and when it closes. Held: a transfer not made yet waits; one already made
+    stays in their Connect account, kept out of payouts. Won: it is paid (out) as usual. Lost: the
+    instructor's share is taken back by the next sweep (payment_take_back; this handler calls no
+    Stripe API)."""
     payment = _payment_for_charge(dispute["charge"])
     if payment is None:
         return
@@ -188,47 +190,27 @@ def on_dispute(dispute, *, event, now) -> None:
     record.status = dispute["status"]
     record.closed_at = record.closed_at or now
     record.save(update_fields=["status", "closed_at"])
-    if dispute["status"] == "won":
-        ledger_record(
-            kind=LedgerKind.DISPUTE_WON,
-            amount_cents=dispute["amount"],
-            key=f"dispute-won:{dispute['id']}",
-            occurred_at=now,
-            payment=payment,
-            provider_id=dispute["id"],
-        )
+    won = dispute["status"] == "won"
+    _, first_time = ledger_record(
+        kind=LedgerKind.DISPUTE_WON if won else LedgerKind.DISPUTE_LOST,
+        amount_cents=dispute["amount"],
+        key=f"dispute-{'won' if won else 'lost'}:{dispute['id']}",
+        occurred_at=now,
+        payment=payment,
+        provider_id=dispute["id"],
+    )
+    if not first_time:
+        return
+    if won:
         payment.payout_held = False
         if payment.transferred_cents < payment.instructor_share_cents:
             payment.transfer_due_at = now
-    else:
-        ledger_record(
-            kind=LedgerKind.DISPUTE_LOST,
-            amount_cents=dispute["amount"],
-            key=f"dispute-lost:{dispute['id']}",
-            occurred_at=now,
-            payment=payment,
-            provider_id=dispute["id"],
-        )
-        # The student got their money back through the bank: the instructor is not paid for it;
-        # anything already paid out becomes a debt recovered from their next earnings.
-        if payment.transferred_cents:
-            debt, made = InstructorDebt.objects.get_or_create(
-                instructor=payment.instructor,
-                payment=payment,
-                reason=f"Dispute {dispute['id']} lost",
-                defaults={"amount_cents": payment.transferred_cents, "created_at": now},
-            )
-            if made:
-                ledger_record(
-                    kind=LedgerKind.DEBT,
-                    amount_cents=debt.amount_cents,
-                    key=f"debt:{debt.pk}",
-                    occurred_at=now,
-                    payment=payment,
-                    note=debt.reason,
-                )
-        payment.instructor_share_cents = payment.transferred_cents
-        payment.transfer_due_at = None
+        payment.save()
+        return
+    # The student got the money back through the bank: the instructor is not paid for it. What
+    # was not sent yet never is; what was sent (and held) is taken back by the sweep.
+    payment.transfer_due_at = None
+    payment.take_back_due_at = now
     payment.save()
 
 

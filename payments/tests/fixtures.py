@@ -2,6 +2,7 @@
 session, emptied for each test) and, for browser tests, the live server wired to it — Stripe.js
 from the local server, webhooks delivered to the live server. Registered in the root conftest."""
 
+import socket
 from datetime import UTC, datetime
 
 import pytest
@@ -60,3 +61,42 @@ def ends_reconciled(local_stripe):
 
     yield
     assert_reconciled()
+
+
+@pytest.fixture
+def silent_server():
+    """A port that accepts connections and never answers (a Stripe that hangs)."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)
+    yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    listener.close()
+
+
+@pytest.fixture
+def stripe_hangs_on(settings, silent_server, monkeypatch):
+    """`stripe_hangs_on("payouts", "create")`: from then on that one Stripe call times out (the
+    SDK really waits on a server that never answers); every other call reaches the local server.
+    Returns a function that makes the call work again."""
+    from payments import stripe_client
+
+    real_call = stripe_client.call
+    hanging = set()
+
+    def call(resource, method, *args, **kwargs):
+        if (resource, method) not in hanging:
+            return real_call(resource, method, *args, **kwargs)
+        working = settings.STRIPE_API_BASE, getattr(settings, "STRIPE_TIMEOUT_SECONDS", 10)
+        settings.STRIPE_API_BASE, settings.STRIPE_TIMEOUT_SECONDS = silent_server, 0.5
+        try:
+            return real_call(resource, method, *args, **kwargs)
+        finally:
+            settings.STRIPE_API_BASE, settings.STRIPE_TIMEOUT_SECONDS = working
+
+    monkeypatch.setattr(stripe_client, "call", call)
+
+    def hang(resource: str, method: str):
+        hanging.add((resource, method))
+        return hanging.clear
+
+    return hang

@@ -6,8 +6,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import threading
 from datetime import datetime, timedelta
 
+from django.db import connection
 from django.urls import reverse
 
 from accounts.tests.factories import student
@@ -29,8 +31,8 @@ def at(server, when: datetime) -> datetime:
     return when
 
 
-def instructor_offer(server, *, now: datetime, connected: bool = True, **kwargs):
-    offer = bookable_offer(hours="08:00-20:00", notice=1, **kwargs)
+def instructor_offer(server, *, now: datetime, connected: bool = True, hours: str = "08:00-20:00", **kwargs):
+    offer = bookable_offer(hours=hours, notice=1, **kwargs)
     if connected:
         account = connect_account_ensure(instructor=offer.instructor, now=now)
         server.account_action(account.account_id, "enable")
@@ -164,3 +166,25 @@ def lesson_in_review(server, *, now: datetime, kind: str, details: str, reported
         now=at(server, booking.lesson_starts_at + reported_after),
     )
     return booking, payment, report
+
+
+def race(run) -> tuple[list, list]:
+    """Runs `run` in two threads (two database connections) released at the same moment;
+    returns (their results, their errors). For `django_db(transaction=True)` tests."""
+    results, errors, start = [], [], threading.Barrier(2)
+
+    def go():
+        try:
+            start.wait()
+            results.append(run())
+        except Exception as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=go) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results, errors

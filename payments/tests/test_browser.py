@@ -247,7 +247,7 @@ def test_acceptance_card_booking_charge_times_tip_and_billing(live_url, page, br
     assert (
         len(lines) == 4
         and sum(
-            line.endswith(f",Tip,{booking.service_name} with {offer.instructor.user.full_name},15.00,{tip_charge}")
+            line.endswith(f",Tip,{booking.service_name} with {offer.instructor.user.full_name},15.00,,,{tip_charge}")
             for line in lines
         )
         == 1
@@ -405,31 +405,72 @@ def _downloaded_csv(page, link_name: str) -> tuple[str, list[list[str]]]:
     return download.suggested_filename, list(csv.reader(text.splitlines()))
 
 
-def test_student_downloads_billing_csv_and_instructor_downloads_earnings_csv(live_url, page, browser_stripe):
+def test_student_sees_refunds_and_credit_on_billing_and_downloads_the_csv_and_instructor_the_earnings_csv(
+    live_url, page, browser_stripe
+):
+    from accounts.tests.factories import staff
+    from payments.services import credit_issue, payment_refund
     from payments.tests.helpers import completed_lesson
 
     now = timezone.now().replace(hour=15, minute=0, second=0, microsecond=0)  # lesson at 10:00/11:00 New York
-    booking, payment, _ = off_the_page(completed_lesson, browser_stripe, now=now)
+    booking, payment, when = off_the_page(completed_lesson, browser_stripe, now=now)
+    off_the_page(
+        payment_refund, payment=payment, amount_cents=2000, reason="Started late", staff_user=staff(), now=when
+    )
+    credit = off_the_page(
+        credit_issue, student=booking.student, amount_cents=1500, reason="Sorry for the wait", key="sorry", now=when
+    )
     lesson = f"{booking.service_name} with {booking.instructor.user.full_name}"
     student_zone, instructor_zone = booking.student.zone, booking.instructor.user.zone
+    refund = LedgerEntry.objects.get(kind="refund")
 
     log_in(page, live_url, booking.student)
     page.goto(live_url + "/payments/billing/")
+    expect(page.get_by_role("heading", name="Platform credit: $15.00")).to_be_visible()
+    expires = credit.expires_at.astimezone(student_zone)
+    expect(page.get_by_text(f"$15.00 (Sorry for the wait) — expires {expires.day} {expires:%B %Y}")).to_be_visible()
+    history = page.get_by_role("table", name="Billing history")
+    expect(history.get_by_role("row").filter(has_text="Refund to your card")).to_contain_text("−$20.00")
+    received = history.get_by_role("row").filter(has_text="Platform credit received")
+    expect(received).to_contain_text("Sorry for the wait")
+    expect(received).to_contain_text("$15.00")
+    expect(history.get_by_role("row").filter(has_text="Refund to your card").get_by_role("link")).to_have_count(0)
+
     name, rows = _downloaded_csv(page, "Download CSV")
     assert name == "instainstru-billing.csv"
-    assert rows[0] == ["date", "time_zone", "what", "lesson", "amount_usd", "reference"]
-    charged = f"{payment.captured_at.astimezone(student_zone):%Y-%m-%d %H:%M}"
-    assert [charged, student_zone.key, "Card charged", lesson, "100.80", payment.charge_id] in rows[1:]
-    authorized = f"{payment.authorized_at.astimezone(student_zone):%Y-%m-%d %H:%M}"
-    assert [
-        authorized,
-        student_zone.key,
-        "Card authorized (not charged yet)",
-        lesson,
-        "100.80",
-        payment.payment_intent_id,
-    ] in rows[1:]
-    assert len(rows) == 3
+    assert rows[0] == ["date", "time_zone", "what", "lesson", "charged_usd", "held_usd", "credit_usd", "reference"]
+
+    def at_zone(moment):
+        return f"{moment.astimezone(student_zone):%Y-%m-%d %H:%M}"
+
+    assert sorted(rows[1:]) == sorted(
+        [
+            [
+                at_zone(payment.authorized_at),
+                student_zone.key,
+                "Card authorized (not charged yet)",
+                lesson,
+                "",
+                "100.80",
+                "",
+                payment.payment_intent_id,
+            ],
+            [
+                at_zone(payment.captured_at),
+                student_zone.key,
+                "Card charged",
+                lesson,
+                "100.80",
+                "",
+                "",
+                payment.charge_id,
+            ],
+            [at_zone(when), student_zone.key, "Refund to your card", lesson, "-20.00", "", "", refund.provider_id],
+            [at_zone(when), student_zone.key, "Platform credit received", "Sorry for the wait", "", "", "15.00", ""],
+        ]
+    )
+    # Summing a column gives what moved: the card paid 80.80 in the end.
+    assert sum(float(row[4] or 0) for row in rows[1:]) == pytest.approx(80.80)
 
     page.context.clear_cookies()
     log_in(page, live_url, booking.instructor.user)
@@ -442,10 +483,12 @@ def test_student_downloads_billing_csv_and_instructor_downloads_earnings_csv(liv
             f"{booking.lesson_starts_at.astimezone(instructor_zone):%Y-%m-%d %H:%M}",
             booking.service_name,
             booking.student.full_name,
-            "90.00",
-            "13.50",
+            # $20.00 of $100.80 refunded: the lesson earned 80.16% of $90.00, the instructor gave
+            # back their share of the refund ($15.18 of $76.50).
+            "72.14",
+            "10.82",
             "0.00",
-            "76.50",
+            "61.32",
             "paid",
         ],
     ]

@@ -79,6 +79,109 @@ def test_instant_payout_then_a_refund_leaves_a_debt_recovered_from_the_next_earn
     assert ledger_balances(student=first.student).charged_cents == 0
 
 
+def _instant_payouts_on_stripe(account) -> list[tuple[int, str]]:
+    return [(p.amount, p.method) for p in stripe_client.call("payouts", "list", account=account).data]
+
+
+def _fees_reversed(account) -> int:
+    return sum(t.amount_reversed for t in stripe_client.call("transfers", "list", params={"destination": account}).data)
+
+
+def test_an_instant_payout_cut_short_by_a_slow_stripe_takes_the_fee_once_when_pressed_again(
+    client, local_stripe, now, settings, stripe_hangs_on
+):
+    at(local_stripe, now)
+    offer = instructor_offer(local_stripe, now=now)
+    account = offer.instructor.connect_account.account_id
+    completed_lesson(local_stripe, now=now, offer=offer)
+    client.force_login(offer.instructor.user)
+    page = client.get(reverse("payments_earnings")).content.decode()
+    key = page.split('name="key" value="')[1].split('"')[0]
+
+    # Stripe is down: nothing is written, and the page keeps its key.
+    working, settings.STRIPE_API_BASE = settings.STRIPE_API_BASE, "http://127.0.0.1:9"
+    down = client.post(reverse("payments_earnings"), {"key": key})
+    settings.STRIPE_API_BASE = working
+    assert down.status_code == 503 and not Payout.objects.exists()
+
+    # The fee is taken, then the payout call times out.
+    restore = stripe_hangs_on("payouts", "create")
+    slow = client.post(reverse("payments_earnings"), {"key": key})
+    assert slow.status_code == 503
+    assert "Payments are unavailable right now." in slow.content.decode()
+    assert f'name="key" value="{key}"' in slow.content.decode()
+    requested = Payout.objects.get()
+    assert (requested.status, requested.payout_id, requested.amount_cents, requested.fee_cents) == (
+        "requested",
+        "",
+        7497,
+        153,
+    )
+    assert _fees_reversed(account) == 153 and _instant_payouts_on_stripe(account) == []
+    assert list(LedgerEntry.objects.filter(kind__in=["payout", "payout_fee"]).values_list("kind", "amount_cents")) == [
+        ("payout_fee", 153)
+    ]
+    # Another tab's form cannot start a second payout of the same money.
+    other = client.post(reverse("payments_earnings"), {"key": "another-tab"})
+    assert other.status_code == 422 and "already on its way" in other.content.decode()
+
+    restore()
+    again = client.post(reverse("payments_earnings"), {"key": key})
+    assert again.status_code == 302
+    payout = Payout.objects.get()
+    assert (payout.pk, payout.amount_cents, payout.fee_cents, payout.status) == (requested.pk, 7497, 153, "pending")
+    assert _instant_payouts_on_stripe(account) == [(7497, "instant")]
+    assert _fees_reversed(account) == 153  # not a second time
+    assert list(LedgerEntry.objects.filter(kind__in=["payout", "payout_fee"]).values_list("kind", "amount_cents")) == [
+        ("payout_fee", 153),
+        ("payout", 7497),
+    ]
+
+
+def _instant_payout_cut_short(server, now, stripe_hangs_on, key: str):
+    """A lesson paid to the instructor, then an instant payout whose fee was taken and whose
+    payout call timed out. Returns (offer, account id, lesson payment, when)."""
+    from payments.stripe_client import ProviderUnavailable
+
+    at(server, now)
+    offer = instructor_offer(server, now=now)
+    _, lesson, when = completed_lesson(server, now=now, offer=offer)
+    restore = stripe_hangs_on("payouts", "create")
+    with pytest.raises(ProviderUnavailable):
+        instant_payout_create(instructor=offer.instructor, now=when, idempotency_key=key)
+    restore()
+    return offer, offer.instructor.connect_account.account_id, lesson, when
+
+
+def test_an_instant_payout_nobody_retries_is_finished_by_the_payout_sweep(local_stripe, now, stripe_hangs_on):
+    from payments.services.payouts import payouts_standard_due
+
+    _, account, _, when = _instant_payout_cut_short(local_stripe, now, stripe_hangs_on, "gone")
+    # Two days on the money is available; the sweep finishes the instant payout, no standard one.
+    assert payouts_standard_due(now=at(local_stripe, when + timedelta(days=2))) == 0
+    assert _instant_payouts_on_stripe(account) == [(7497, "instant")]
+    assert list(Payout.objects.values_list("method", "amount_cents", "status")) == [("instant", 7497, "pending")]
+    assert _fees_reversed(account) == 153
+
+
+def test_an_instant_payout_stripe_refuses_after_the_fee_gives_the_fee_back(local_stripe, now, stripe_hangs_on):
+    from django.core.exceptions import ValidationError
+
+    offer, account, lesson, when = _instant_payout_cut_short(local_stripe, now, stripe_hangs_on, "k")
+    # Meanwhile staff refund the lesson: the instructor's 7497 left is taken back, nothing to pay out.
+    payment_refund(payment=lesson, amount_cents=10080, reason="Never happened", staff_user=staff(), now=when)
+    local_stripe.topup(20_000)  # the platform's own money (the refunded charge left its balance short)
+    with pytest.raises(ValidationError, match="your fee was given back"):
+        instant_payout_create(instructor=offer.instructor, now=when, idempotency_key="k")
+    payout = Payout.objects.get()
+    assert (payout.status, payout.payout_id) == ("failed", "")
+    assert _instant_payouts_on_stripe(account) == []
+    fee_back = LedgerEntry.objects.get(kind="transfer", payment=None)
+    assert (fee_back.amount_cents, fee_back.instructor) == (153, offer.instructor)
+    assert connect_balance_cents(account_id=account)["instant"] == 153
+    assert ledger_balances(instructor=offer.instructor).instructor_stripe_balance_cents == 153
+
+
 def test_instant_payout_with_nothing_to_pay_is_refused(local_stripe, now):
     from django.core.exceptions import ValidationError
 
@@ -116,7 +219,8 @@ def test_earnings_page_and_csv_are_the_instructors_own(client, local_stripe, now
     instructor_profile_start(user=other)
     client.force_login(other)
     assert "No lessons yet." in client.get(reverse("payments_earnings")).content.decode()
-    assert client.post(reverse("payments_earnings"), {"key": "x"}).status_code == 302
+    refused = client.post(reverse("payments_earnings"), {"key": "x"})
+    assert refused.status_code == 422 and "Set up payouts first." in refused.content.decode()
     assert not Payout.objects.exists()
 
 

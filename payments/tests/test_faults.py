@@ -1,7 +1,6 @@
 """Reschedules, declines that need the student, Stripe down or slow, a job killed halfway, and
 two sweeps racing — each ending with the ledger reconciled against the local Stripe server."""
 
-import socket
 import threading
 from datetime import timedelta
 
@@ -24,6 +23,7 @@ from payments.tests.helpers import (
     browser_confirms,
     instructor_offer,
     ledger,
+    race,
     start_booking,
 )
 
@@ -256,16 +256,6 @@ def test_someone_else_cannot_use_the_fix_card_page(client, local_stripe, now):
     assert payment.status == "card_saved" and _intents() == 0
 
 
-@pytest.fixture
-def silent_server():
-    """A port that accepts connections and never answers (a Stripe that hangs)."""
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(16)
-    yield f"http://127.0.0.1:{listener.getsockname()[1]}"
-    listener.close()
-
-
 @pytest.mark.django_db
 @pytest.mark.parametrize("trouble", ["down", "slow"])
 def test_stripe_down_or_slow_gives_a_clear_message_and_changes_nothing(
@@ -327,28 +317,6 @@ def test_a_job_killed_between_the_stripe_call_and_our_write_completes_without_a_
     assert_reconciled()
 
 
-def _race(sweep) -> tuple[list, list]:
-    """Runs `sweep` in two threads (two database connections) released at the same moment;
-    returns (their results, their errors)."""
-    results, errors, start = [], [], threading.Barrier(2)
-
-    def run():
-        try:
-            start.wait()
-            results.append(sweep())
-        except Exception as error:
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results, errors
-
-
 @pytest.mark.django_db(transaction=True)
 def test_two_sweeps_racing_authorize_each_payment_once(local_stripe, now):
     at(local_stripe, now)
@@ -356,7 +324,7 @@ def test_two_sweeps_racing_authorize_each_payment_once(local_stripe, now):
     for hour in (0, 2, 4):
         book_and_pay(local_stripe, offer=offer, starts_at=now + timedelta(days=3, hours=hour), now=now)
     when = at(local_stripe, now + timedelta(days=2, hours=5))  # T−19 h, T−21 h and T−23 h
-    results, errors = _race(lambda: payments_run_due(now=when)["authorized"])
+    results, errors = race(lambda: payments_run_due(now=when)["authorized"])
     assert errors == [] and sum(results) == 3
     assert sorted(Payment.objects.values_list("status", flat=True)) == ["authorized"] * 3
     assert _intents() == 3
@@ -381,7 +349,7 @@ def test_two_auto_cancel_sweeps_racing_cancel_each_booking_once(local_stripe, no
     payments_run_due(now=at(local_stripe, now + timedelta(days=2, hours=5)))
     assert sorted(Payment.objects.values_list("status", "needs_student_action")) == [("authorization_failed", True)] * 3
     when = at(local_stripe, starts[-1] - timedelta(hours=6))  # T−6 h of the last, later for the others
-    results, errors = _race(lambda: payments_auto_cancel_due(now=when))
+    results, errors = race(lambda: payments_auto_cancel_due(now=when))
     assert errors == [] and sum(results) == 3
     assert (
         sorted(Booking.objects.values_list("status", "cancelled_by", "cancellation_window"))
@@ -396,3 +364,49 @@ def test_two_auto_cancel_sweeps_racing_cancel_each_booking_once(local_stripe, no
     assert payments_auto_cancel_due(now=when) == 0 and payments_run_due(now=when)["auto_cancelled"] == 0
     assert _intents() == 3  # the three declined authorizations; nothing charged
     assert_reconciled()
+
+
+@pytest.mark.django_db
+def test_one_payment_stripe_refuses_is_recorded_and_the_sweep_goes_on_with_the_others(local_stripe, now, caplog):
+    from bookings.services import bookings_complete_finished
+    from payments.services.reconcile import payments_reconcile
+
+    at(local_stripe, now)
+    offer = instructor_offer(local_stripe, now=now)
+    broken, _ = book_and_pay(local_stripe, offer=offer, starts_at=now + timedelta(days=3), now=now)
+    fine, _ = book_and_pay(local_stripe, offer=offer, starts_at=now + timedelta(days=3, hours=2), now=now)
+    payments_run_due(now=at(local_stripe, fine.lesson_starts_at - timedelta(hours=24)))
+    poisoned = Payment.objects.get(booking=broken)
+    # Someone cancels the authorization on Stripe's side: capturing it is refused from now on.
+    stripe_client.call("payment_intents", "cancel", poisoned.payment_intent_id)
+    bookings_complete_finished(now=at(local_stripe, fine.lesson_ends_at + timedelta(minutes=1)))
+
+    when = at(local_stripe, fine.lesson_ends_at + timedelta(hours=24))
+    assert payments_run_due(now=when) == {
+        "released": 0,
+        "authorized": 0,
+        "auto_cancelled": 0,
+        "captured": 1,
+        "taken_back": 0,
+        "transferred": 1,
+    }
+    poisoned.refresh_from_db()
+    assert poisoned.status == "authorized" and poisoned.attempt == 1
+    assert poisoned.sweep_error.startswith("payment_capture: ProviderError: ")
+    assert "canceled" in poisoned.sweep_error and poisoned.sweep_error_at == when
+    assert [r.getMessage() for r in caplog.records if r.levelname == "ERROR"] == [
+        f"Payment step payment_capture failed for payment {poisoned.pk}"
+    ]
+    paid = Payment.objects.get(booking=fine)
+    assert ledger(paid) == [("authorization", 10080), ("capture", 10080), ("transfer", 7650)]
+    assert ledger(poisoned) == [("authorization", 10080)]
+
+    # The next run tries it again with a new key (a real retry, not a replay of the refusal).
+    assert payments_run_due(now=when + timedelta(minutes=1))["captured"] == 0
+    poisoned.refresh_from_db()
+    assert poisoned.attempt == 2 and poisoned.sweep_error.startswith("payment_capture: ProviderError: ")
+    # Reconciliation names it for staff.
+    assert payments_reconcile() == [
+        f"payment {poisoned.public_id} (lesson): ours is authorized, Stripe's PaymentIntent "
+        f"{poisoned.payment_intent_id} is canceled"
+    ]

@@ -178,6 +178,30 @@ def test_tiered_commission_is_fixed_at_booking_and_moves_with_completed_lessons(
     assert _transfers_to(offer) == [7650, 7650, 7920, 8100]
 
 
+def test_a_lesson_completed_more_than_90_days_ago_no_longer_counts_for_the_tier(local_stripe, now, settings):
+    settings.PAYMENTS_COMMISSION_TIERS = [(0, "0.15"), (1, "0.12")]
+    at(local_stripe, now)
+    offer = instructor_offer(local_stripe, now=now)
+    lesson, _, _ = completed_lesson(local_stripe, now=now, offer=offer)
+    ended = lesson.lesson_ends_at
+    inside = at(local_stripe, ended + timedelta(days=90) - timedelta(minutes=1))
+    _, counted = book_and_pay(local_stripe, offer=offer, starts_at=inside + timedelta(days=3, minutes=1), now=inside)
+    outside = at(local_stripe, ended + timedelta(days=90, minutes=1))
+    _, aged_out = book_and_pay(
+        local_stripe, offer=offer, starts_at=outside + timedelta(days=4, minutes=59), now=outside
+    )
+    assert (str(counted.commission_rate), counted.commission_cents, counted.instructor_share_cents) == (
+        "0.1200",
+        1080,
+        7920,
+    )
+    assert (str(aged_out.commission_rate), aged_out.commission_cents, aged_out.instructor_share_cents) == (
+        "0.1500",
+        1350,
+        7650,
+    )
+
+
 def test_founding_instructor_pays_8_percent_and_never_moves_up(local_stripe, now, settings):
     settings.PAYMENTS_COMMISSION_TIERS = [(0, "0.15"), (1, "0.12"), (2, "0.10")]
     at(local_stripe, now)

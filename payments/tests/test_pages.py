@@ -101,3 +101,54 @@ def test_checkout_and_billing_show_times_in_the_students_own_zone(client, local_
     assert "Cancel until Thursday 6 March, 16:00 and nothing is charged." in page
     assert "Cancel after Friday 7 March, 04:00 or miss the lesson: you pay $100.80." in page
     assert "Times are in Europe/London." in page
+
+
+def _csv(response) -> list[list[str]]:
+    import csv
+    import io
+
+    return list(csv.reader(io.StringIO(response.content.decode())))
+
+
+def test_billing_shows_refunds_and_its_csv_signs_what_moved_with_holds_and_credit_apart(client, local_stripe, now):
+    from accounts.tests.factories import staff
+    from payments.services import credit_issue, payment_refund
+    from payments.tests.helpers import completed_lesson
+
+    at(local_stripe, now)
+    booking, payment, when = completed_lesson(local_stripe, now=now)
+    payment_refund(payment=payment, amount_cents=2000, reason="Started late", staff_user=staff(), now=when)
+    credit_issue(student=booking.student, amount_cents=1500, reason="=SUM(A1:A9)", key="odd", now=when)
+    client.force_login(booking.student)
+    page = client.get(reverse("payments_billing")).content.decode()
+    assert "Refund to your card" in page and "−$20.00" in page
+    rows = _csv(client.get(reverse("payments_billing") + "?format=csv"))
+    assert rows[0] == ["date", "time_zone", "what", "lesson", "charged_usd", "held_usd", "credit_usd", "reference"]
+    moved = {row[2]: row[4:7] for row in rows[1:]}
+    assert moved == {
+        "Card authorized (not charged yet)": ["", "100.80", ""],
+        "Card charged": ["100.80", "", ""],
+        "Refund to your card": ["-20.00", "", ""],
+        "Platform credit received": ["", "", "15.00"],
+    }
+    # The card paid $80.80 in the end; a reason a person typed is not run as a formula.
+    assert sum(float(row[4] or 0) for row in rows[1:]) == pytest.approx(80.80)
+    assert [row[3] for row in rows[1:] if row[2] == "Platform credit received"] == ["'=SUM(A1:A9)"]
+
+
+def test_earnings_show_a_late_cancellation_as_nothing_due_and_the_csv_escapes_names(
+    client, local_stripe, now, django_capture_on_commit_callbacks
+):
+    from bookings.services import booking_cancel
+
+    at(local_stripe, now)
+    offer = instructor_offer(local_stripe, now=now)
+    prankster = student(full_name='=HYPERLINK("http://evil.example","x")')
+    booking, _ = book_and_pay(local_stripe, offer=offer, starts_at=now + timedelta(hours=23), now=now, who=prankster)
+    with django_capture_on_commit_callbacks(execute=True):
+        booking_cancel(booking=booking, user=prankster, now=at(local_stripe, now + timedelta(hours=2)))
+    client.force_login(offer.instructor.user)
+    page = client.get(reverse("payments_earnings")).content.decode()
+    assert "<td>nothing due</td>" in page and "pending" not in page.split("Lessons</h2>")[1].split("Payouts")[0]
+    rows = _csv(client.get(reverse("payments_earnings") + "?format=csv"))
+    assert rows[1][2:] == ['\'=HYPERLINK("http://evil.example","x")', "0.00", "0.00", "0.00", "0.00", "nothing due"]

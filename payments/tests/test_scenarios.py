@@ -53,6 +53,7 @@ def test_book_far_ahead_authorize_at_t_minus_24h_capture_after_the_lesson_and_tr
         "authorized": 0,
         "auto_cancelled": 0,
         "captured": 1,
+        "taken_back": 0,
         "transferred": 1,
     }
     payment.refresh_from_db()
@@ -64,7 +65,7 @@ def test_book_far_ahead_authorize_at_t_minus_24h_capture_after_the_lesson_and_tr
     transfers = stripe_client.call("transfers", "list", params={"destination": account}).data
     assert [(t.amount, t.source_transaction) for t in transfers] == [(7650, payment.charge_id)]
     assert payments_run_due(now=capture_time + timedelta(minutes=1)) == dict.fromkeys(
-        ["released", "authorized", "auto_cancelled", "captured", "transferred"], 0
+        ["released", "authorized", "auto_cancelled", "captured", "taken_back", "transferred"], 0
     )
     assert LedgerEntry.objects.count() == 3
 

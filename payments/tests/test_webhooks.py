@@ -1,9 +1,11 @@
 from datetime import timedelta
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from accounts.tests.factories import staff
+from bookings.services import bookings_complete_finished
 from notifications.models import OutboundMessage
 from payments import stripe_client
 from payments.models import ConnectAccount, Dispute, LedgerEntry, Payment, PaymentStatus, WebhookEvent
@@ -52,8 +54,7 @@ def test_account_updated_restricts_and_captures_wait_until_restored(client, loca
     account = ConnectAccount.objects.get(pk=account.pk)
     assert account.can_receive_money is False
 
-    booking.status = "completed"
-    booking.save(update_fields=["status"])
+    bookings_complete_finished(now=at(local_stripe, booking.lesson_ends_at + timedelta(minutes=1)))
     later = at(local_stripe, booking.lesson_ends_at + timedelta(hours=24))
     assert payments_run_due(now=later)["captured"] == 0
     payment.refresh_from_db()
@@ -70,28 +71,25 @@ def test_account_updated_restricts_and_captures_wait_until_restored(client, loca
     assert (payment.status, payment.captured_cents, payment.transferred_cents) == ("captured", 10080, 7650)
 
 
-def test_dispute_holds_the_payout_alerts_staff_and_is_booked(
+def test_dispute_holds_the_instructors_money_out_of_payouts_alerts_staff_and_is_booked(
     client, staff_client, local_stripe, now, django_capture_on_commit_callbacks
 ):
+    """The lesson was charged and the instructor paid the day after; then the student's bank opens
+    a dispute. The money stays in the instructor's account, held out of payouts, until it is won."""
+    from payments.services import instant_payout_create
+    from payments.services.payouts import payouts_standard_due
+    from payments.tests.helpers import assert_reconciled, completed_lesson
+
     at(local_stripe, now)
     boss = staff()
-    offer = instructor_offer(local_stripe, now=now)
-    booking, payment = book_and_pay(local_stripe, offer=offer, starts_at=now + timedelta(hours=5), now=now)
-    # The lesson happened; the student's bank opens a dispute before we paid the instructor.
-    booking.status = "completed"
-    booking.save(update_fields=["status"])
-    Payment.objects.filter(pk=payment.pk).update(transfer_due_at=None)
-    capture_at = at(local_stripe, booking.lesson_ends_at + timedelta(hours=24))
-    from payments.services.lifecycle import payment_capture
-
-    payment_capture(payment_id=payment.pk, now=capture_at)
-    payment.refresh_from_db()
+    _, payment, when = completed_lesson(local_stripe, now=now)
+    assert (payment.status, payment.transferred_cents) == (PaymentStatus.CAPTURED, 7650)
+    instructor = payment.instructor
     dispute = local_stripe.open_dispute(payment.charge_id, amount=10080, reason="fraudulent")
     events = server_events("charge.dispute.*")
     # Out of order and duplicated: funds_withdrawn before created, each twice.
     with django_capture_on_commit_callbacks(execute=True):
-        for event in reversed(events + events):
-            assert post_event(client, event, timestamp=int(capture_at.timestamp())).status_code == 200
+        _deliver_shuffled_twice(client, events, when)
     payment.refresh_from_db()
     assert payment.payout_held is True
     assert Dispute.objects.get().amount_cents == 10080
@@ -102,23 +100,71 @@ def test_dispute_holds_the_payout_alerts_staff_and_is_booked(
     staff_page = staff_client.get(admin_page).content.decode()
     assert dispute["id"] in staff_page and f"<p>{Dispute.objects.get().status}</p>" in staff_page
     assert dispute["id"] in staff_client.get(reverse("admin:payments_dispute_changelist")).content.decode()
-    Payment.objects.filter(pk=payment.pk).update(transfer_due_at=capture_at)
-    assert payments_run_due(now=capture_at)["transferred"] == 0  # held
+
+    # Two days on, the 7650 is available in the instructor's account, but held: no payout of it.
+    payday = at(local_stripe, when + timedelta(days=2))
+    account = instructor.connect_account.account_id
+    assert stripe_client.call("balance", "retrieve", account=account).available[0].amount == 7650
+    assert payouts_standard_due(now=payday) == 0
+    with pytest.raises(ValidationError, match="nothing to pay out"):
+        instant_payout_create(instructor=instructor, now=payday, idempotency_key="during-dispute")
+    assert stripe_client.call("payouts", "list", account=account).data == []
+    client.force_login(instructor.user)
+    assert "on hold" in client.get(reverse("payments_earnings")).content.decode()
 
     local_stripe.close_dispute(dispute["id"], "won")
-    for event in server_events("charge.dispute.closed"):
-        assert post_event(client, event, timestamp=int(capture_at.timestamp())).status_code == 200
-    assert payments_run_due(now=capture_at)["transferred"] == 1
+    _deliver_shuffled_twice(client, server_events("charge.dispute.closed"), payday)
     payment.refresh_from_db()
-    assert payment.transferred_cents == 7650
+    assert payment.payout_held is False
+    assert payouts_standard_due(now=payday) == 1
+    assert [(p.amount, p.method) for p in stripe_client.call("payouts", "list", account=account).data] == [
+        (7650, "standard")
+    ]
     assert ledger(payment) == [
         ("authorization", 10080),
         ("capture", 10080),
+        ("transfer", 7650),
         ("dispute", 10080),
         ("dispute_won", 10080),
-        ("transfer", 7650),
     ]
     assert LedgerEntry.objects.filter(kind="dispute").count() == 1
+    assert_reconciled()
+
+
+def test_a_dispute_opened_before_the_instructor_is_paid_holds_the_transfer_until_won(
+    client, local_stripe, now, django_capture_on_commit_callbacks
+):
+    """Captured while the booking was in review (its authorization was lapsing), so the transfer
+    waits for staff; a dispute opened meanwhile holds it even after staff resolve the problem."""
+    from bookings.models import ProblemReport
+    from bookings.services import problem_resolve
+    from payments.tests.helpers import assert_reconciled, lesson_in_review
+
+    booking, payment, report = lesson_in_review(
+        local_stripe,
+        now=now,
+        kind=ProblemReport.Kind.INSTRUCTOR_NO_SHOW,
+        details="Nobody came",
+        reported_after=timedelta(minutes=30),
+    )
+    lapsing = at(local_stripe, payment.capture_before - timedelta(minutes=30))
+    assert payments_run_due(now=lapsing)["captured"] == 1
+    payment.refresh_from_db()
+    assert (payment.status, payment.transfer_due_at, payment.transferred_cents) == ("captured", None, 0)
+    dispute = local_stripe.open_dispute(payment.charge_id, amount=10080, reason="product_not_received")
+    _deliver_shuffled_twice(client, server_events("charge.dispute.*"), lapsing)
+    with django_capture_on_commit_callbacks(execute=True):
+        problem_resolve(report=report, staff_user=staff(), resolution="completed", now=lapsing)
+    payment.refresh_from_db()
+    assert (payment.payout_held, payment.transferred_cents) == (True, 0)
+    assert payments_run_due(now=lapsing)["transferred"] == 0  # held
+    local_stripe.close_dispute(dispute["id"], "won")
+    _deliver_shuffled_twice(client, server_events("charge.dispute.closed"), lapsing)
+    assert payments_run_due(now=lapsing)["transferred"] == 1
+    payment.refresh_from_db()
+    assert payment.transferred_cents == 7650
+    assert [kind for kind, _ in ledger(payment)][-3:] == ["dispute", "dispute_won", "transfer"]
+    assert_reconciled()
 
 
 def _deliver_shuffled_twice(client, events, when) -> None:
@@ -180,26 +226,58 @@ def test_a_failed_setup_intent_is_noted_on_the_payment_once(client, local_stripe
     assert not LedgerEntry.objects.exists()
 
 
-def test_a_lost_dispute_after_the_transfer_leaves_a_debt_recovered_from_the_next_lesson(
+def test_a_lost_dispute_takes_the_held_share_back_from_the_instructor(
     client, local_stripe, now, django_capture_on_commit_callbacks
 ):
     from payments.models import InstructorDebt
+    from payments.selectors import ledger_balances
+    from payments.services.payouts import payouts_standard_due
+    from payments.tests.helpers import assert_reconciled, completed_lesson
+
+    at(local_stripe, now)
+    staff()
+    _, payment, when = completed_lesson(local_stripe, now=now)
+    account = payment.instructor.connect_account.account_id
+    dispute = local_stripe.open_dispute(payment.charge_id, amount=10080, reason="product_not_received")
+    local_stripe.close_dispute(dispute["id"], "lost")
+    with django_capture_on_commit_callbacks(execute=True):
+        _deliver_shuffled_twice(client, server_events("charge.dispute.*"), when)
+    payment.refresh_from_db()
+    assert Dispute.objects.get().status == "lost" and payment.take_back_due_at is not None
+    # The held 7650 is still in the instructor's account: reversed in full, no debt.
+    assert payments_run_due(now=when)["taken_back"] == 1
+    assert payments_run_due(now=when)["taken_back"] == 0
+    payment.refresh_from_db()
+    assert (payment.instructor_share_cents, payment.transferred_cents, payment.payout_held) == (0, 0, False)
+    assert ledger(payment)[-3:] == [("dispute", 10080), ("dispute_lost", 10080), ("reversal", 7650)]
+    transfer = stripe_client.call("transfers", "list", params={"destination": account}).data[0]
+    assert (transfer.amount, transfer.amount_reversed) == (7650, 7650)
+    assert not InstructorDebt.objects.exists()
+    assert ledger_balances(instructor=payment.instructor).to_instructor_cents == 0
+    assert payouts_standard_due(now=at(local_stripe, when + timedelta(days=2))) == 0
+    assert_reconciled()
+
+
+def test_a_dispute_lost_after_an_instant_payout_leaves_a_debt_recovered_from_the_next_lesson(
+    client, local_stripe, now, django_capture_on_commit_callbacks
+):
+    from payments.models import InstructorDebt
+    from payments.services import instant_payout_create
     from payments.tests.helpers import assert_reconciled, completed_lesson
 
     at(local_stripe, now)
     staff()
     offer = instructor_offer(local_stripe, now=now)
     _, payment, when = completed_lesson(local_stripe, now=now, offer=offer)
+    # Paid out at once, before any dispute: 7650 less the 2% fee leaves the account empty.
+    instant_payout_create(instructor=offer.instructor, now=when, idempotency_key="right-away")
     dispute = local_stripe.open_dispute(payment.charge_id, amount=10080, reason="product_not_received")
     local_stripe.close_dispute(dispute["id"], "lost")
     with django_capture_on_commit_callbacks(execute=True):
         _deliver_shuffled_twice(client, server_events("charge.dispute.*"), when)
+    payments_run_due(now=when)
     payment.refresh_from_db()
-    assert (Dispute.objects.get().status, payment.instructor_share_cents, payment.transfer_due_at) == (
-        "lost",
-        7650,
-        None,
-    )
+    assert (payment.instructor_share_cents, payment.transferred_cents, payment.payout_held) == (0, 0, False)
     assert ledger(payment)[-3:] == [("dispute", 10080), ("dispute_lost", 10080), ("debt", 7650)]
     debt = InstructorDebt.objects.get()
     assert (debt.amount_cents, debt.recovered_cents) == (7650, 0)

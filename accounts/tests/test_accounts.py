@@ -101,15 +101,69 @@ def test_staff_without_2fa_cannot_reach_admin(client):
     # allauth first asks for the password again before 2FA set-up, then goes on to it.
     assert reverse("mfa_activate_totp") in unquote(response.redirect_chain[-1][0])
     assert "Staff need two-factor authentication" in response.content.decode()
-    assert client.get(reverse("admin:accounts_user_changelist")).status_code == 302
+    changelist = client.get(reverse("admin:accounts_user_changelist"))
+    assert changelist.status_code == 302
+    assert changelist["Location"].startswith(reverse("admin:login"))
+    assert not Authenticator.objects.filter(user=person).exists()
 
 
-def test_staff_with_2fa_but_password_only_session_is_sent_to_reauthenticate(client):
+def log_in_with_password(client, person):
+    response = client.post(reverse("account_login"), {"login": person.email, "password": PASSWORD})
+    assert response.status_code == 302 and client.session["_auth_user_id"] == str(person.pk)
+
+
+def test_staff_without_2fa_sets_it_up_then_confirms_a_code_and_reaches_the_admin(client):
     person = staff()
-    TOTP.activate(person, generate_totp_secret())
-    client.force_login(person)
+    log_in_with_password(client, person)
     response = client.get(reverse("admin:index"), follow=True)
-    assert "Site administration" not in response.content.decode()
+    assert "Staff need two-factor authentication" in response.content.decode()
+    # allauth asks for the password again before changing security settings.
+    reauthenticate = f"{reverse('account_reauthenticate')}?next={reverse('mfa_activate_totp')}"
+    assert unquote(response.redirect_chain[-1][0]) == reauthenticate
+    response = client.post(reauthenticate, {"password": PASSWORD}, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("mfa_activate_totp")
+
+    secret = response.context["form"].secret
+    wrong = str((int(totp_code(secret)) + 1) % 1_000_000).zfill(6)
+    refused = client.post(reverse("mfa_activate_totp"), {"code": wrong})
+    assert refused.status_code == 200 and "Incorrect code" in refused.content.decode()
+    assert not Authenticator.objects.filter(user=person).exists()
+    activated = client.post(reverse("mfa_activate_totp"), {"code": totp_code(secret)})
+    assert activated.status_code == 302 and activated["Location"] == reverse("mfa_view_recovery_codes")
+    assert Authenticator.objects.filter(user=person, type=Authenticator.Type.TOTP).count() == 1
+
+    # This session was opened with the password alone: the admin asks for a code, once.
+    response = client.get(reverse("admin:index"), follow=True)
+    assert unquote(response.redirect_chain[-1][0]) == reverse("mfa_reauthenticate") + "?next=/admin/"
+    assert "Enter a code from your authenticator app to use the admin." in response.content.decode()
+    confirmed = client.post(
+        reverse("mfa_reauthenticate") + "?next=/admin/", {"code": totp_code(secret, offset_periods=1)}
+    )
+    assert confirmed.status_code == 302 and confirmed["Location"] == "/admin/"
+    assert client.get(reverse("admin:index")).status_code == 200
+    assert client.get(reverse("admin:accounts_user_changelist")).status_code == 200
+
+
+def test_staff_with_2fa_but_a_password_only_session_is_asked_for_a_code_not_the_password(client):
+    person = staff()
+    log_in_with_password(client, person)  # before TOTP was set up: the session has no second factor
+    secret = generate_totp_secret()
+    TOTP.activate(person, secret)
+    response = client.get(reverse("admin:accounts_user_changelist"), follow=True)
+    next_url = reverse("admin:accounts_user_changelist")
+    assert unquote(response.redirect_chain[-1][0]) == f"{reverse('mfa_reauthenticate')}?next={next_url}"
+
+    # Confirming the password again is not a second factor: the admin still refuses.
+    client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
+    assert client.get(next_url).status_code == 302
+    wrong = str((int(totp_code(secret)) + 1) % 1_000_000).zfill(6)
+    refused = client.post(f"{reverse('mfa_reauthenticate')}?next={next_url}", {"code": wrong})
+    assert refused.status_code == 200 and "Incorrect code" in refused.content.decode()
+    assert client.get(next_url).status_code == 302
+
+    confirmed = client.post(f"{reverse('mfa_reauthenticate')}?next={next_url}", {"code": totp_code(secret)})
+    assert confirmed.status_code == 302 and confirmed["Location"] == next_url
+    assert client.get(next_url).status_code == 200
 
 
 def test_staff_with_2fa_reaches_admin_after_code(client):

@@ -86,13 +86,13 @@ async def test_notification_websocket_pushes_to_the_signed_in_user_only():
     other = await sync_to_async(student)()
 
     async def connect_as(user):
+        # Only the session cookie says who this is: AuthMiddlewareStack reads it (a scope with
+        # "user" already set would skip that check).
+        cookie = await sync_to_async(_session_cookie_for)(user)
         communicator = WebsocketCommunicator(
-            application, "/ws/notifications/", headers=[(b"origin", b"http://127.0.0.1")]
+            application, "/ws/notifications/", headers=[(b"origin", b"http://127.0.0.1"), (b"cookie", cookie)]
         )
-        communicator.scope["user"] = user
-        # AuthMiddlewareStack would replace scope["user"] from the session cookie; give it one.
-        session = await sync_to_async(_session_for)(user)
-        communicator.scope["headers"].append((b"cookie", f"sessionid={session}".encode()))
+        assert "user" not in communicator.scope
         connected, _ = await communicator.connect()
         assert connected
         return communicator
@@ -117,15 +117,12 @@ async def test_anonymous_websocket_is_refused():
     assert not connected and code == 4401
 
 
-def _session_for(user) -> str:
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+def _session_cookie_for(user) -> bytes:
+    from django.test import Client
 
-    store = SessionStore()
-    store[SESSION_KEY] = str(user.pk)
-    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    store.create()
-    return store.session_key
+    client = Client()
+    client.force_login(user)
+    return f"sessionid={client.cookies['sessionid'].value}".encode()
 
 
 def _create_in_transaction(create, user):

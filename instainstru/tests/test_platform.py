@@ -1,3 +1,4 @@
+import json
 import os
 import subprocess
 import sys
@@ -7,14 +8,14 @@ import pytest
 from django.test import override_settings
 from django_celery_beat.models import PeriodicTask
 
+from instainstru.tests.processes import child_env
+
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
 
 
 def run_manage(*args, env_overrides=None, settings_module="instainstru.settings"):
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": settings_module, **(env_overrides or {})}
-    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set for browser tests; never in a deployment
-    env.pop("INSTAINSTRU_ASGI", None)  # set once a test imports asgi.py; manage.py is not ASGI
+    env = child_env(settings_module, **(env_overrides or {}))
     return subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
 
 
@@ -33,6 +34,44 @@ def test_healthz_says_which_service_is_down(client):
     body = response.json()
     assert body["status"] == "degraded" and body["database"] == "ok"
     assert "Redis is unreachable" in body["redis"] and "make services" in body["redis"]
+
+
+HEALTHZ_WITH_A_SESSION_COOKIE = """
+import django
+django.setup()
+from django.test import Client
+
+client = Client(raise_request_exception=False)
+client.cookies["sessionid"] = "a" * 32  # a signed-in browser's cookie: the session lives in the database
+response = client.get("/healthz")
+print(response.status_code, response.content.decode())
+"""
+
+
+def test_healthz_with_the_database_down_and_a_session_cookie_says_so():
+    env = child_env("instainstru.settings", DATABASE_URL="postgis://x:y@127.0.0.1:1/nothing")
+    result = subprocess.run(
+        [PYTHON, "-c", HEALTHZ_WITH_A_SESSION_COOKIE], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    status, _, body = result.stdout.strip().partition(" ")
+    assert status == "503"
+    assert json.loads(body) == {
+        "status": "degraded",
+        "database": "PostgreSQL is unreachable at 127.0.0.1:1 (OperationalError). "
+        "Start it with `make services` (or `pg_ctlcluster 15 main start`).",
+        "redis": "ok",
+    }
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.django_db
+def test_healthz_with_a_signed_in_session_reports_services_up(client):
+    from accounts.tests.factories import student
+
+    client.force_login(student())
+    response = client.get("/healthz")
+    assert (response.status_code, response.json()) == (200, {"status": "ok", "database": "ok", "redis": "ok"})
 
 
 def test_manage_py_with_database_down_says_how_to_start_it_without_traceback():

@@ -12,20 +12,29 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 LIBRARY = ROOT / "scripts" / "postgres.sh"
+SETUP = ROOT / "scripts" / "setup.sh"
 
 
-def run_library(script, *, cwd, database_url=None):
-    env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
-    if database_url is not None:
-        env["DATABASE_URL"] = database_url
+def run_sourced(library: Path, script: str, *, cwd: Path = ROOT, stubs: Path | None = None, **env: str):
+    """Runs `script` in bash after sourcing `library` (scripts/postgres.sh or setup.sh), with
+    `stubs` first on PATH and DATABASE_URL only when given."""
+    environment = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
+    if stubs is not None:
+        environment["PATH"] = f"{stubs}:{environment['PATH']}"
+    environment.update(env)
     return subprocess.run(
-        ["bash", "-c", f"set -euo pipefail; source {shlex.quote(str(LIBRARY))}; {script}"],
+        ["bash", "-c", f"set -euo pipefail; source {shlex.quote(str(library))}; {script}"],
         cwd=cwd,
-        env=env,
+        env=environment,
         capture_output=True,
         text=True,
         timeout=60,
     )
+
+
+def run_library(script, *, cwd, database_url=None):
+    extra = {"DATABASE_URL": database_url} if database_url is not None else {}
+    return run_sourced(LIBRARY, script, cwd=cwd, **extra)
 
 
 def database_settings(*, cwd, database_url=None):
@@ -94,9 +103,6 @@ def test_setup_creates_the_missing_database_with_its_extensions_for_a_role_that_
             admin.execute(f"drop role if exists {name}")
 
 
-SETUP = ROOT / "scripts" / "setup.sh"
-
-
 def stub_commands(directory: Path, **scripts: str) -> Path:
     """Executables named after each keyword (e.g. psql=...), first on PATH in the script's run.
     They stand in for system commands a test cannot run for real (apt-get, a password-protected
@@ -107,18 +113,6 @@ def stub_commands(directory: Path, **scripts: str) -> Path:
         path.write_text("#!/usr/bin/env bash\n" + body)
         path.chmod(0o755)
     return directory
-
-
-def run_sourced(library: Path, script: str, *, stubs: Path, **env: str):
-    environment = {**os.environ, "PATH": f"{stubs}:{os.environ['PATH']}", **env}
-    return subprocess.run(
-        ["bash", "-c", f"set -euo pipefail; source {shlex.quote(str(library))}; {script}"],
-        cwd=ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
 
 
 def test_pg_admin_never_waits_for_a_password_and_falls_back_to_peer_authentication(tmp_path):

@@ -1,9 +1,15 @@
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
 from urllib.parse import unquote
 
 import pytest
+import time_machine
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import User
 from accounts.tests.factories import PASSWORD, UserFactory, instructor_user, staff, student
@@ -35,7 +41,7 @@ def test_signup_creates_student_with_timezone_and_sends_verification(client):
     assert user.full_name == "Nina Newcomer"
     assert user.timezone == "Europe/London"
     assert user.is_student and not user.is_instructor
-    assert user.password.startswith("md5$") or user.password.startswith("argon2")
+    assert user.check_password("violet-harbor-1187") and "violet-harbor-1187" not in user.password
     mail = OutboundMessage.objects.get(to="nina@example.com")
     assert "/accounts/confirm-email/" in mail.body
 
@@ -211,9 +217,85 @@ def test_pages_need_login(client):
 def test_public_ids_sort_by_time_and_are_unique():
     ids = [new_public_id() for _ in range(200)]
     assert len(set(ids)) == 200
-    assert all(len(i) == 26 for i in ids)
-    first, later = UserFactory(), UserFactory()
-    assert first.public_id < later.public_id or first.public_id[:10] == later.public_id[:10]
+    assert all(len(i) == 26 and i == i.lower() for i in ids)
+    start = datetime(2026, 3, 1, 12, tzinfo=UTC)
+    with time_machine.travel(start + timedelta(seconds=1), tick=False):
+        later = UserFactory()
+    with time_machine.travel(start, tick=False):
+        earlier = UserFactory()  # made second, with an earlier clock
+        same_millisecond = [new_public_id() for _ in range(50)]
+    with time_machine.travel(start + timedelta(milliseconds=1), tick=False):
+        next_millisecond = new_public_id()
+    assert earlier.public_id < later.public_id
+    assert [User.objects.get(pk=pk).public_id for pk in (earlier.pk, later.pk)] == sorted(
+        [earlier.public_id, later.public_id]
+    )
+    # Within one millisecond the 80 random bits differ; the next millisecond sorts after them all.
+    assert len(set(same_millisecond)) == 50 and {i[:10] for i in same_millisecond} == {earlier.public_id[:10]}
+    assert max(same_millisecond) < next_millisecond
+
+
+def test_passwords_are_hashed_with_argon2_by_the_real_settings():
+    from instainstru.tests.processes import child_env
+
+    code = (
+        "import django; django.setup(); from django.contrib.auth.hashers import make_password, check_password; "
+        "encoded = make_password('violet-harbor-1187'); "
+        "print(encoded.split('$')[:2], check_password('violet-harbor-1187', encoded))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=settings.BASE_DIR,
+        env=child_env("instainstru.settings"),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "['argon2', 'argon2id'] True"
+
+
+def test_expired_sessions_are_purged_as_of_the_given_time():
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.contrib.sessions.models import Session
+
+    from accounts.services import sessions_purge_expired
+
+    now = datetime(2026, 11, 1, 6, tzinfo=UTC)
+    keys = {}
+    for name, expires in (("expired", now - timedelta(seconds=1)), ("at_now", now), ("alive", now + timedelta(days=1))):
+        store = SessionStore()
+        store.create()
+        Session.objects.filter(session_key=store.session_key).update(expire_date=expires)
+        keys[name] = store.session_key
+    assert sessions_purge_expired(now=now) == 1
+    assert sessions_purge_expired(now=now) == 0
+    assert set(Session.objects.values_list("session_key", flat=True)) == {keys["at_now"], keys["alive"]}
+
+
+@pytest.mark.parametrize(
+    ("zone", "before", "after"),
+    [
+        # New York springs forward at 02:00 on 8 March 2026: an hour later on the clock is two.
+        ("America/New_York", "Sun 8 Mar 2026, 1:30 AM EST", "Sun 8 Mar 2026, 3:30 AM EDT"),
+        ("Europe/London", "Sun 8 Mar 2026, 6:30 AM GMT", "Sun 8 Mar 2026, 7:30 AM GMT"),
+    ],
+)
+def test_pages_show_times_in_the_users_zone_across_a_dst_change(client, zone, before, after):
+    from notifications.models import Notification
+
+    user = student(timezone=zone)
+    for title, at in (
+        ("Before", datetime(2026, 3, 8, 6, 30, tzinfo=UTC)),
+        ("After", datetime(2026, 3, 8, 7, 30, tzinfo=UTC)),
+    ):
+        note = Notification.objects.create(user=user, kind="test", title=title)
+        Notification.objects.filter(pk=note.pk).update(created_at=at)
+    client.force_login(user)
+    html = client.get(reverse("notification_list")).content.decode()
+    assert before in html and after in html
+    # The zone was the request's alone: this thread is back to the site's default.
+    assert timezone.get_current_timezone_name() == settings.TIME_ZONE
 
 
 def test_roles():

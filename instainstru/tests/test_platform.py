@@ -105,24 +105,75 @@ def test_check_services_command_names_redis_when_down():
 PRODUCTION_ENV = {
     "DJANGO_SECRET_KEY": "k3Q9v8P1xZr7L2mN4bT6yH0wJ5cF8dS1aG3eR7uI9oP2lK4jH6gF8dS0aQ1wE3rT",
     "DJANGO_ALLOWED_HOSTS": "instainstru.com,www.instainstru.com",
+    "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+    "STRIPE_SECRET_KEY": "sk_live_51Hx0000000000000000000000",
+    "STRIPE_PUBLISHABLE_KEY": "pk_live_51Hx0000000000000000000000",
+    "STRIPE_WEBHOOK_SECRET": "whsec_9f8e7d6c5b4a39281706f5e4d3c2b1a0",
+    "STRIPE_API_BASE": "https://api.stripe.com",
+    "STRIPE_JS_URL": "https://js.stripe.com/v3/",
 }
 
 
-def test_production_refuses_to_start_without_a_real_secret_key():
-    env = {**PRODUCTION_ENV, "DJANGO_SECRET_KEY": "", "DATABASE_URL": "postgis://u:p@127.0.0.1/db"}
-    result = run_manage("check", env_overrides=env, settings_module="instainstru.production")
+def test_production_refuses_to_start_with_development_values_and_lists_every_problem():
+    # Set to nothing (so a .env cannot fill them in): the required values and the local stand-ins.
+    unset = ["DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "DATABASE_URL", "EMAIL_BACKEND"]
+    unset += [name for name in PRODUCTION_ENV if name.startswith("STRIPE_")]
+    result = run_manage("check", env_overrides=dict.fromkeys(unset, ""), settings_module="instainstru.production")
     assert result.returncode != 0
-    assert "DJANGO_SECRET_KEY must be set in production" in result.stderr
+    assert "ImproperlyConfigured: Production settings refused:" in result.stderr
+    for problem in (
+        "- DJANGO_SECRET_KEY must be set in production (see .env.example).",
+        "- DJANGO_ALLOWED_HOSTS must be set in production (see .env.example).",
+        "- DATABASE_URL must be set in production (see .env.example).",
+        "- EMAIL_BACKEND is the local adapter that records email and delivers none",
+        "- STRIPE_SECRET_KEY must be a key from your Stripe dashboard (sk_live_… or sk_test_…).",
+        "- STRIPE_PUBLISHABLE_KEY must be a key from your Stripe dashboard (pk_live_… or pk_test_…).",
+        "- STRIPE_WEBHOOK_SECRET must be the signing secret (whsec_…) of your Stripe webhook endpoint.",
+        "- STRIPE_API_BASE is http://127.0.0.1:12111 (the local Stripe server, or not HTTPS): "
+        "set https://api.stripe.com.",
+        "- STRIPE_JS_URL is http://127.0.0.1:12111/v3/ (the local Stripe server, or not HTTPS): "
+        "set https://js.stripe.com/v3/.",
+    ):
+        assert problem in result.stderr
 
 
-def test_production_refuses_to_start_without_database_url():
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    env.update(PRODUCTION_ENV, DJANGO_SETTINGS_MODULE="instainstru.production")
-    result = subprocess.run(
-        [PYTHON, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
-    )
-    assert result.returncode != 0
-    assert "DATABASE_URL must be set in production" in result.stderr
+def production_problems(**changes):
+    from instainstru import settings as base
+    from instainstru.core.deployment import configuration_problems
+
+    environ = {**PRODUCTION_ENV, "DATABASE_URL": "postgis://u:p@db.internal/instainstru"}
+    values = {name: getattr(base, name) for name in dir(base) if name.isupper()}
+    values.update({name: value for name, value in PRODUCTION_ENV.items() if name in values})
+    for name, value in changes.items():
+        (environ if name.startswith(("DJANGO_", "DATABASE_")) else values)[name] = value
+    return configuration_problems(environ=environ, settings=values)
+
+
+def test_production_accepts_real_values_including_stripe_test_keys():
+    assert production_problems() == []
+    assert production_problems(STRIPE_SECRET_KEY="sk_test_51Hx00", STRIPE_PUBLISHABLE_KEY="pk_test_51Hx00") == []
+
+
+KEY_PROBLEM = "DJANGO_SECRET_KEY must be a long random value (50+ characters), not the development key."
+
+
+@pytest.mark.parametrize(
+    ("changes", "problem"),
+    [
+        ({"DJANGO_ALLOWED_HOSTS": " "}, "DJANGO_ALLOWED_HOSTS must be set in production (see .env.example)."),
+        ({"DJANGO_SECRET_KEY": "dev-only-insecure-key-do-not-use-in-production-8f2c1a"}, KEY_PROBLEM),
+        ({"DJANGO_SECRET_KEY": "k3Q9v8P1xZr7L2mN4bT6yH0wJ5cF8dS1aG3eR7uI9oP2lK4jH6g"[:49]}, KEY_PROBLEM),
+        ({"DJANGO_SECRET_KEY": "abab" * 20}, KEY_PROBLEM),
+        ({"STRIPE_SECRET_KEY": "sk_test_local"}, "STRIPE_SECRET_KEY must be a key from your Stripe dashboard"),
+        ({"STRIPE_SECRET_KEY": "rk_live_51Hx00"}, "STRIPE_SECRET_KEY must be a key from your Stripe dashboard"),
+        ({"STRIPE_WEBHOOK_SECRET": "whsec_local"}, "STRIPE_WEBHOOK_SECRET must be the signing secret"),
+        ({"STRIPE_API_BASE": "https://localhost:12111"}, "STRIPE_API_BASE is https://localhost:12111 (the local"),
+        ({"STRIPE_JS_URL": "http://js.stripe.com/v3/"}, "STRIPE_JS_URL is http://js.stripe.com/v3/ (the local"),
+    ],
+)
+def test_production_refuses_each_development_value(changes, problem):
+    problems = production_problems(**changes)
+    assert len(problems) == 1 and problems[0].startswith(problem), problems
 
 
 def test_production_check_deploy_prints_no_warnings():

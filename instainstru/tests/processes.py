@@ -13,10 +13,9 @@ from pathlib import Path
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[2]
-VENV_BIN = Path(sys.executable).parent
 
 
-def test_database_url() -> str:
+def database_url_for_tests() -> str:
     """DATABASE_URL of the test database pytest-django created (needs the `db` fixtures)."""
     db = connection.settings_dict
     return f"postgis://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
@@ -92,9 +91,10 @@ class Daphne:
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = tempfile.TemporaryFile()
         self.process = subprocess.Popen(  # noqa: S603 - our own daphne
-            [str(VENV_BIN / "daphne"), "-b", "127.0.0.1", "-p", str(self.port), "instainstru.asgi:application"],
+            [sys.executable, "-m", "instainstru.serve_asgi", "-b", "127.0.0.1", "-p", str(self.port)]
+            + ["instainstru.asgi:application"],
             cwd=ROOT,
-            env=child_env(DATABASE_URL=test_database_url(), **env_overrides),
+            env=child_env(DATABASE_URL=database_url_for_tests(), **env_overrides),
             stdout=self.log,
             stderr=subprocess.STDOUT,
         )

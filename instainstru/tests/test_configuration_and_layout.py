@@ -53,7 +53,7 @@ for path in ("/media/instainstru/settings.py", "/media/.env", "/media/../.env", 
 @pytest.mark.django_db
 def test_a_checkout_with_env_example_copied_to_env_boots_and_media_serves_no_source(tmp_path):
     from instainstru.settings import DEVELOPMENT_SECRET_KEY
-    from instainstru.tests.processes import child_env, test_database_url
+    from instainstru.tests.processes import child_env, database_url_for_tests
 
     checkout = tmp_path / "checkout"
     tracked = subprocess.run(
@@ -70,7 +70,7 @@ def test_a_checkout_with_env_example_copied_to_env_boots_and_media_serves_no_sou
     env = {name: value for name, value in child_env("instainstru.settings").items() if name not in example}
     # What must differ here: the database the tests may use, and static files without the
     # manifest `collectstatic` would write (the copy has none; the 404 page names static files).
-    env["DATABASE_URL"] = test_database_url()
+    env["DATABASE_URL"] = database_url_for_tests()
     env["STATICFILES_STORAGE"] = "django.contrib.staticfiles.storage.StaticFilesStorage"
     result = subprocess.run(
         [sys.executable, "-c", BOOT_PROBE], cwd=checkout, env=env, capture_output=True, text=True, timeout=120

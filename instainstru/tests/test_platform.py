@@ -95,6 +95,16 @@ def test_manage_py_with_a_missing_database_names_it_instead_of_calling_postgresq
     assert "Traceback" not in result.stderr
 
 
+def test_manage_py_with_redis_down_says_how_to_start_it_without_traceback():
+    code = "from django.core.cache import cache; cache.get('anything')"  # as seed_demo's cache reset does
+    result = run_manage("shell", "-c", code, env_overrides={"REDIS_URL": "redis://127.0.0.1:1/0"})
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        "Redis is unreachable at redis://127.0.0.1:1/0 (ConnectionError). "
+        "Start it with `make services` (or `redis-server --daemonize yes`)."
+    )
+
+
 def test_check_services_command_names_redis_when_down():
     result = run_manage("check_services", env_overrides={"REDIS_URL": "redis://127.0.0.1:1/0"})
     assert result.returncode == 1
@@ -254,3 +264,48 @@ def test_htmx_post_with_csrf_header_is_accepted(client):
     assert refused.status_code == 403
     user.refresh_from_db()
     assert user.full_name == "Via Htmx"
+
+
+CONNECTION_PROBE = """
+import django, os
+if os.environ.get("PROBE_ASGI"):
+    import instainstru.asgi  # what daphne imports first: it marks the process as ASGI
+django.setup()
+from django.db import close_old_connections, connection
+
+pids = []
+for _ in range(2):
+    with connection.cursor() as cursor:
+        cursor.execute("select pg_backend_pid()")
+        pids.append(cursor.fetchone()[0])
+    close_old_connections()  # what Django does when a request finishes
+pool = connection.pool
+print(
+    connection.settings_dict["CONN_MAX_AGE"],
+    pool.max_size if pool else None,
+    "kept" if connection.connection is not None else "released",
+    # WSGI: both queries on one connection; ASGI: both connections taken from the pool.
+    f"pool requests {pool.get_stats().get('requests_num')}" if pool else f"one connection {pids[0] == pids[1]}",
+)
+"""
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("asgi", "expected"),
+    [
+        # WSGI (gunicorn, manage.py): the connection stays open for the next request.
+        ("", "60 None kept one connection True"),
+        # ASGI (daphne): a pool of 8 instead; each request hands its connection back to it.
+        ("1", "0 8 released pool requests 2"),
+    ],
+)
+def test_wsgi_processes_keep_connections_and_asgi_processes_use_a_pool(asgi, expected):
+    from instainstru.tests.processes import database_url_for_tests
+
+    env = child_env("instainstru.settings", DATABASE_URL=database_url_for_tests(), PROBE_ASGI=asgi)
+    result = subprocess.run(
+        [PYTHON, "-c", CONNECTION_PROBE], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == expected

@@ -7,6 +7,7 @@ from django.utils import timezone
 from catalog import services, verification
 from catalog.models import (
     Category,
+    InstructorNeighborhood,
     InstructorProfile,
     InstructorService,
     Neighborhood,
@@ -15,6 +16,7 @@ from catalog.models import (
     ServicePrice,
     VerificationRequest,
 )
+from instainstru.core.admin import ReadOnlyModelAdmin
 
 
 class SuspendForm(forms.Form):
@@ -50,6 +52,7 @@ class ServiceAdmin(admin.ModelAdmin):
 class PriceFloorAdmin(admin.ModelAdmin):
     list_display = ["category", "location_type", "hourly_floor_cents"]
     list_filter = ["category", "location_type"]
+    search_fields = ["category__name"]
 
 
 @admin.register(Neighborhood)
@@ -142,3 +145,11 @@ class VerificationRequestAdmin(admin.ModelAdmin):
                 verification=obj, approve=decision == "approve", reason=form.cleaned_data.get("reason", ""),
                 decided_by=request.user, now=timezone.now(),
             )  # fmt: skip
+
+
+@admin.register(InstructorNeighborhood)
+class InstructorNeighborhoodAdmin(ReadOnlyModelAdmin):
+    # Read-only: an instructor's coverage geography is computed from these links by the catalog.
+    list_display = ["instructor", "neighborhood"]
+    search_fields = ["instructor__user__email", "instructor__user__full_name", "neighborhood__name"]
+    list_filter = ["neighborhood__region"]

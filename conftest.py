@@ -82,3 +82,16 @@ def staff_client(client, db):
     assert client.get(reverse("admin:index")).status_code == 200
     client.staff_user = person
     return client
+
+
+@pytest.fixture(scope="session")
+def asgi_server(django_db_setup):
+    """daphne serving the project (HTTP and websockets, as `make run` does) on a free loopback
+    port, against the test database; `.url` is its address. For pages that use /ws/, which the
+    WSGI `live_server` cannot serve. One per test session (it takes seconds to start); tests
+    using it need `django_db(transaction=True)` so that it sees their rows."""
+    from instainstru.tests.processes import Daphne
+
+    server = Daphne()
+    yield server
+    server.stop()

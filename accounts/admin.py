@@ -1,7 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
-from accounts.models import User
+from accounts.models import SavedAddress, User
+from instainstru.core.admin import ReadOnlyModelAdmin
 
 
 @admin.register(User)
@@ -18,3 +19,11 @@ class UserAdmin(DjangoUserAdmin):
         ("Dates", {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "full_name", "password1", "password2"]})]
+
+
+@admin.register(SavedAddress)
+class SavedAddressAdmin(ReadOnlyModelAdmin):
+    # Read-only: people add and remove their addresses on the settings page, where they are geocoded.
+    list_display = ["label", "text", "user", "neighborhood", "created_at"]
+    search_fields = ["label", "text", "user__email", "public_id"]
+    list_filter = ["neighborhood__region", "created_at"]

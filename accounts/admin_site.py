@@ -22,8 +22,11 @@ class InstaInstruAdminSite(admin.AdminSite):
             if not staff_has_totp(user):
                 messages.warning(request, "Staff need two-factor authentication to use the admin. Set it up here.")
                 return redirect("mfa_activate_totp")
-            messages.warning(request, "Log in again with your authentication code to use the admin.")
-            return redirect(reverse("account_reauthenticate") + "?" + urlencode({"next": next_url}))
+            # The session was not completed with the second factor (a log-in before TOTP was set
+            # up, a password reset): ask for a code. allauth's password re-authentication records
+            # only "password", which would send staff straight back here.
+            messages.warning(request, "Enter a code from your authenticator app to use the admin.")
+            return redirect(reverse("mfa_reauthenticate") + "?" + urlencode({"next": next_url}))
         if user.is_authenticated:
             messages.error(request, "That page is for InstaInstru staff only.")
             return redirect("dashboard")

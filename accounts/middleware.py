@@ -18,4 +18,8 @@ class UserTimezoneMiddleware:
                 timezone.deactivate()
         else:
             timezone.deactivate()
-        return self.get_response(request)
+        try:
+            return self.get_response(request)
+        finally:
+            # The zone is this request's alone: whatever runs next on this thread starts from the default.
+            timezone.deactivate()

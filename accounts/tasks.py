@@ -1,10 +1,10 @@
 from celery import shared_task
-from django.contrib.sessions.models import Session
 from django.utils import timezone
+
+from accounts.services import sessions_purge_expired
 
 
 @shared_task(name="accounts.tasks.purge_expired_sessions")
 def purge_expired_sessions() -> int:
     """Deletes expired sessions; safe to run twice or concurrently."""
-    deleted, _ = Session.objects.filter(expire_date__lt=timezone.now()).delete()
-    return deleted
+    return sessions_purge_expired(now=timezone.now())

@@ -64,6 +64,7 @@ class BookingAdmin(admin.ModelAdmin):
 class ProblemReportAdmin(admin.ModelAdmin):
     list_display = ["booking", "kind", "reporter_role", "created_at", "resolution", "resolved_at"]
     list_filter = ["kind", "resolution"]
+    search_fields = ["public_id", "booking__public_id", "reported_by__email", "details"]
     readonly_fields = [
         "public_id",
         "booking",

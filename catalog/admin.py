@@ -9,6 +9,7 @@ from catalog import services, verification
 from catalog.icons import ICON_NAMES
 from catalog.models import (
     Category,
+    InstructorNeighborhood,
     InstructorProfile,
     InstructorService,
     InstructorStatusEvent,
@@ -18,6 +19,7 @@ from catalog.models import (
     ServicePrice,
     VerificationRequest,
 )
+from instainstru.core.admin import ReadOnlyModelAdmin
 
 
 class SuspendForm(forms.Form):
@@ -65,6 +67,7 @@ class ServiceAdmin(admin.ModelAdmin):
 class PriceFloorAdmin(admin.ModelAdmin):
     list_display = ["category", "location_type", "hourly_floor_cents"]
     list_filter = ["category", "location_type"]
+    search_fields = ["category__name"]
 
 
 @admin.register(Neighborhood)
@@ -242,3 +245,11 @@ class VerificationRequestAdmin(admin.ModelAdmin):
                 self.message_user(request, f"{message} Nothing was changed.", messages.ERROR)
             return HttpResponseRedirect(request.path)
         return super().response_change(request, obj)
+
+
+@admin.register(InstructorNeighborhood)
+class InstructorNeighborhoodAdmin(ReadOnlyModelAdmin):
+    # Read-only: an instructor's coverage geography is computed from these links by the catalog.
+    list_display = ["instructor", "neighborhood"]
+    search_fields = ["instructor__user__email", "instructor__user__full_name", "neighborhood__name"]
+    list_filter = ["neighborhood__region"]

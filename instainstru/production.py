@@ -1,31 +1,26 @@
 """Production settings: everything in settings.py, hardened, and strict about configuration.
 
-Start with DJANGO_SETTINGS_MODULE=instainstru.production. It refuses to start without a
-real secret key, allowed hosts and a database URL rather than fall back to a development
-default.
+Start with DJANGO_SETTINGS_MODULE=instainstru.production. It refuses to start without a real
+secret key, allowed hosts and database URL, and with any local stand-in left in place (the
+recording email adapter, the local Stripe server or its keys), listing every problem at once
+(instainstru.core.deployment).
 """
 
 import os
 
 from django.core.exceptions import ImproperlyConfigured
 
+from instainstru.core.deployment import configuration_problems
 from instainstru.settings import *  # noqa: F403
-from instainstru.settings import DEVELOPMENT_SECRET_KEY, env
+from instainstru.settings import env
 
-
-def _required(name: str) -> str:
-    value = os.environ.get(name, "").strip()
-    if not value:
-        raise ImproperlyConfigured(f"{name} must be set in production (see .env.example).")
-    return value
-
+_problems = configuration_problems(environ=os.environ, settings=globals())
+if _problems:
+    raise ImproperlyConfigured("Production settings refused:\n- " + "\n- ".join(_problems))
 
 DEBUG = False
-SECRET_KEY = _required("DJANGO_SECRET_KEY")
-if SECRET_KEY == DEVELOPMENT_SECRET_KEY or len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
-    raise ImproperlyConfigured("DJANGO_SECRET_KEY must be a long random value, not the development key.")
-ALLOWED_HOSTS = [h.strip() for h in _required("DJANGO_ALLOWED_HOSTS").split(",") if h.strip()]
-_required("DATABASE_URL")
+SECRET_KEY = os.environ["DJANGO_SECRET_KEY"].strip()
+ALLOWED_HOSTS = [h.strip() for h in os.environ["DJANGO_ALLOWED_HOSTS"].split(",") if h.strip()]
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)

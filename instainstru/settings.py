@@ -9,12 +9,17 @@ import os
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
 if (BASE_DIR / ".env").exists():
     environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+# A variable set to nothing (`NAME=`) means "not set": its default applies. An empty secret
+# key, broker URL or media root is never what anyone meant (an empty MEDIA_ROOT was the
+# checkout itself, served under /media/).
+env.ENVIRON = {name: value for name, value in os.environ.items() if value.strip()}
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 # The development key is fine locally; production.py refuses it.
@@ -62,6 +67,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # /healthz answers here, before anything that needs the database (instainstru.core.health).
+    "instainstru.core.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -220,6 +227,26 @@ else:
     _media_backend = "django.core.files.storage.FileSystemStorage"
 # Private files (original photos, documents): never served from MEDIA_URL.
 PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=BASE_DIR / "private-media")
+
+
+def media_roots_problem(media_root, private_root, project_root) -> str | None:
+    """Why these media roots are unsafe to serve under MEDIA_URL, or None when they are safe.
+
+    Everything under MEDIA_ROOT is public. It must not reveal the source tree and `.env`
+    (the project directory, a parent of it, or any directory inside it other than `media/`),
+    nor the private originals."""
+    media, private, project = (Path(p).resolve() for p in (media_root, private_root, project_root))
+    if media == project or media in project.parents:
+        return f"MEDIA_ROOT ({media}) contains the project directory, whose source and .env /media/ would serve."
+    if project in media.parents and media != project / "media" and project / "media" not in media.parents:
+        return f"MEDIA_ROOT ({media}) is inside the project: use {project / 'media'} or a directory outside it."
+    if private == media or media in private.parents or private in media.parents:
+        return f"MEDIA_ROOT ({media}) and PRIVATE_MEDIA_ROOT ({private}) overlap: private files would be public."
+    return None
+
+
+if _media_problem := media_roots_problem(MEDIA_ROOT, PRIVATE_MEDIA_ROOT, BASE_DIR):
+    raise ImproperlyConfigured(_media_problem)
 if AWS_STORAGE_BUCKET_NAME:
     _private_storage = {"BACKEND": _media_backend, "OPTIONS": {"location": "private", "default_acl": "private"}}
 else:
@@ -241,10 +268,9 @@ GEOCODER_URL = env.str("GEOCODER_URL", default="https://nominatim.openstreetmap.
 
 # --- API ------------------------------------------------------------------------------
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.BasicAuthentication",
-    ],
+    # Only the site's session, which allauth opens after email verification, its log-in rate
+    # limits and the second factor. HTTP Basic took a bare password and skipped all three.
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",

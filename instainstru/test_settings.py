@@ -13,7 +13,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 # Separate key spaces so a running `make run` (or another checkout's tests) is never touched.
-_run_prefix = f"test-{os.getpid()}"
+# Servers a test starts (daphne, a Celery worker) inherit the variable, so they share the test
+# run's cache and channel layer: a notification the test creates reaches their websockets.
+_run_prefix = os.environ.setdefault("INSTAINSTRU_TEST_KEY_PREFIX", f"test-{os.getpid()}")
 CACHES["default"]["KEY_PREFIX"] = _run_prefix
 CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = _run_prefix
 # The whole suite logs in from 127.0.0.1 many times a minute; rate limits are tested on their
@@ -24,3 +26,5 @@ CELERY_TASK_ALWAYS_EAGER = False
 # Async tests run ORM calls on worker threads; a persistent connection left open there keeps
 # the test database busy at teardown.
 DATABASES["default"]["CONN_MAX_AGE"] = 0
+# Servers a test starts serve static files straight from the source (no `collectstatic` needed).
+WHITENOISE_USE_FINDERS = True

@@ -200,12 +200,14 @@ class CreditAdmin(ReadOnlyAdmin):
 class CreditUseAdmin(ReadOnlyAdmin):
     list_display = ["credit", "payment", "amount_cents", "status", "created_at"]
     list_filter = ["status"]
+    search_fields = ["payment__public_id", "credit__student__email"]
 
 
 @admin.register(models.StripeCustomer)
 class StripeCustomerAdmin(ReadOnlyAdmin):
     list_display = ["customer_id", "user", "created_at"]
     search_fields = ["customer_id", "user__email"]
+    list_filter = ["created_at"]
 
 
 @admin.register(models.SavedCard)
@@ -252,6 +254,7 @@ class ConnectAccountAdmin(ReadOnlyAdmin):
 class InstructorDebtAdmin(ReadOnlyAdmin):
     list_display = ["instructor", "amount_cents", "recovered_cents", "reason", "payment", "created_at"]
     search_fields = ["instructor__user__email", "reason"]
+    list_filter = ["created_at"]
 
 
 @admin.register(models.Payout)

@@ -6,9 +6,10 @@ from django.db.models import Count
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
+from instainstru.core.admin import ReadOnlyModelAdmin
 from reviews import services
 from reviews.errors import RefusedError
-from reviews.models import Achievement, Favorite, Review, ReviewModerationEvent, ReviewReport
+from reviews.models import Achievement, Favorite, Review, ReviewModerationEvent, ReviewReport, ReviewResponse
 
 
 class ReviewReportInline(admin.TabularInline):
@@ -102,6 +103,8 @@ class ReviewAdmin(admin.ModelAdmin):
 @admin.register(ReviewReport)
 class ReviewReportAdmin(admin.ModelAdmin):
     list_display = ["created_at", "review", "reported_by", "reason"]
+    search_fields = ["reason", "reported_by__email", "review__public_id"]
+    list_filter = ["created_at"]
     readonly_fields = ["review", "reported_by", "reason", "created_at"]
     raw_id_fields = ["review", "reported_by"]
 
@@ -109,6 +112,8 @@ class ReviewReportAdmin(admin.ModelAdmin):
 @admin.register(Favorite)
 class FavoriteAdmin(admin.ModelAdmin):
     list_display = ["created_at", "user", "instructor"]
+    search_fields = ["user__email", "instructor__user__email", "instructor__user__full_name"]
+    list_filter = ["created_at"]
     raw_id_fields = ["user", "instructor"]
 
 
@@ -116,4 +121,13 @@ class FavoriteAdmin(admin.ModelAdmin):
 class AchievementAdmin(admin.ModelAdmin):
     list_display = ["earned_at", "user", "role", "kind"]
     list_filter = ["role", "kind"]
+    search_fields = ["user__email", "user__full_name"]
     raw_id_fields = ["user"]
+
+
+@admin.register(ReviewResponse)
+class ReviewResponseAdmin(ReadOnlyModelAdmin):
+    # Read-only: instructors write responses through reviews.services.
+    list_display = ["created_at", "review", "author"]
+    search_fields = ["text", "author__email", "review__public_id"]
+    list_filter = ["created_at"]

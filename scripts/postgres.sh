@@ -45,13 +45,15 @@ database_is_local() {
 
 # Runs SQL as the PostgreSQL superuser in database $1, whatever the local authentication is:
 # trust on 127.0.0.1 on some machines, peer authentication through the socket on others.
+# -w: never prompt for a password (Debian's default scram-sha-256 on 127.0.0.1 would make an
+# interactive `make setup` stop at "Password for user postgres:"); a refusal falls back to peer.
 pg_admin() {
   local database=$1
   shift
-  if psql -h 127.0.0.1 -p "$DB_PORT" -U postgres -d "$database" -tAc "select 1" >/dev/null 2>&1; then
-    psql -h 127.0.0.1 -p "$DB_PORT" -U postgres -d "$database" -v ON_ERROR_STOP=1 -qtA "$@"
+  if psql -w -h 127.0.0.1 -p "$DB_PORT" -U postgres -d "$database" -tAc "select 1" >/dev/null 2>&1; then
+    psql -w -h 127.0.0.1 -p "$DB_PORT" -U postgres -d "$database" -v ON_ERROR_STOP=1 -qtA "$@"
   else
-    (cd /tmp && runuser -u postgres -- psql -p "$DB_PORT" -d "$database" -v ON_ERROR_STOP=1 -qtA "$@")
+    (cd /tmp && runuser -u postgres -- psql -w -p "$DB_PORT" -d "$database" -v ON_ERROR_STOP=1 -qtA "$@")
   fi
 }
 

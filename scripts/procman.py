@@ -3,6 +3,8 @@
 
 Ctrl-C (or SIGTERM) sends SIGTERM to each process group by its own PID, a second SIGTERM
 after 3 s (daphne sometimes needs it), then SIGKILL. If any process exits, the rest stop.
+A process counts as stopped when nothing of its group is left: each entry runs under `sh -c`,
+which dies at the first SIGTERM while the program it started (daphne) may still be running.
 """
 
 import argparse
@@ -33,6 +35,19 @@ def pump(name: str, color: str, stream, width: int) -> None:
     for raw in iter(stream.readline, b""):
         sys.stdout.write(f"{color}{name:<{width}}{RESET} | {raw.decode(errors='replace')}")
         sys.stdout.flush()
+
+
+def group_alive(pgid: int) -> bool:
+    """Whether any process of the group is still running (exited ones waiting to be collected
+    by their new parent do not count)."""
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # exited while we looked
+        if int(fields[2]) == pgid and fields[0] != "Z":
+            return True
+    return False
 
 
 def wait_for_site(url: str, timeout: float = 60) -> bool:
@@ -95,14 +110,17 @@ def main() -> int:
         time.sleep(0.3)
 
     for attempt_signal, grace in ((signal.SIGTERM, 3), (signal.SIGTERM, 5), (signal.SIGKILL, 2)):
-        alive = [p for p in processes.values() if p.poll() is None]
+        # Each process leads its own group (start_new_session): its pid is the group's id.
+        alive = [p for p in processes.values() if group_alive(p.pid)]
         for process in alive:
             try:
                 os.killpg(process.pid, attempt_signal)
             except ProcessLookupError:
                 pass
         deadline = time.monotonic() + grace
-        while time.monotonic() < deadline and any(p.poll() is None for p in alive):
+        while time.monotonic() < deadline and any(group_alive(p.pid) for p in alive):
+            for process in alive:
+                process.poll()  # collect the shell once it exits, so it does not count as running
             time.sleep(0.1)
     print("All processes stopped.", flush=True)
     return exit_code

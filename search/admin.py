@@ -1,7 +1,8 @@
 from django.contrib import admin, messages
 from django.utils import timezone
 
-from search.models import SearchTermAlias
+from instainstru.core.admin import ReadOnlyModelAdmin
+from search.models import InstructorSearchSummary, SearchTermAlias, SearchTermObservation
 from search.services import search_term_alias_decide
 
 
@@ -33,3 +34,19 @@ class SearchTermAliasAdmin(admin.ModelAdmin):
     @admin.action(description="Reject: never use these aliases")
     def reject(self, request, queryset):
         self._decide(request, queryset, SearchTermAlias.Status.REJECTED)
+
+
+@admin.register(SearchTermObservation)
+class SearchTermObservationAdmin(ReadOnlyModelAdmin):
+    # Read-only: recorded by search as people search and book.
+    list_display = ["created_at", "alias", "user"]
+    search_fields = ["alias__term", "user__email"]
+    list_filter = ["created_at"]
+
+
+@admin.register(InstructorSearchSummary)
+class InstructorSearchSummaryAdmin(ReadOnlyModelAdmin):
+    # Read-only: kept by search.services.search_summary_refresh.
+    list_display = ["instructor", "rating_count", "bayesian_rating", "completed_lessons", "next_open_starts_at"]
+    search_fields = ["instructor__user__email", "instructor__user__full_name", "instructor__public_id"]
+    list_filter = ["refreshed_at"]

@@ -1,9 +1,15 @@
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
 from urllib.parse import unquote
 
 import pytest
+import time_machine
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import User
 from accounts.tests.factories import PASSWORD, UserFactory, instructor_user, staff, student
@@ -35,7 +41,7 @@ def test_signup_creates_student_with_timezone_and_sends_verification(client):
     assert user.full_name == "Nina Newcomer"
     assert user.timezone == "Europe/London"
     assert user.is_student and not user.is_instructor
-    assert user.password.startswith("md5$") or user.password.startswith("argon2")
+    assert user.check_password("violet-harbor-1187") and "violet-harbor-1187" not in user.password
     mail = OutboundMessage.objects.get(to="nina@example.com")
     assert "/accounts/confirm-email/" in mail.body
 
@@ -101,15 +107,69 @@ def test_staff_without_2fa_cannot_reach_admin(client):
     # allauth first asks for the password again before 2FA set-up, then goes on to it.
     assert reverse("mfa_activate_totp") in unquote(response.redirect_chain[-1][0])
     assert "Staff need two-factor authentication" in response.content.decode()
-    assert client.get(reverse("admin:accounts_user_changelist")).status_code == 302
+    changelist = client.get(reverse("admin:accounts_user_changelist"))
+    assert changelist.status_code == 302
+    assert changelist["Location"].startswith(reverse("admin:login"))
+    assert not Authenticator.objects.filter(user=person).exists()
 
 
-def test_staff_with_2fa_but_password_only_session_is_sent_to_reauthenticate(client):
+def log_in_with_password(client, person):
+    response = client.post(reverse("account_login"), {"login": person.email, "password": PASSWORD})
+    assert response.status_code == 302 and client.session["_auth_user_id"] == str(person.pk)
+
+
+def test_staff_without_2fa_sets_it_up_then_confirms_a_code_and_reaches_the_admin(client):
     person = staff()
-    TOTP.activate(person, generate_totp_secret())
-    client.force_login(person)
+    log_in_with_password(client, person)
     response = client.get(reverse("admin:index"), follow=True)
-    assert "Site administration" not in response.content.decode()
+    assert "Staff need two-factor authentication" in response.content.decode()
+    # allauth asks for the password again before changing security settings.
+    reauthenticate = f"{reverse('account_reauthenticate')}?next={reverse('mfa_activate_totp')}"
+    assert unquote(response.redirect_chain[-1][0]) == reauthenticate
+    response = client.post(reauthenticate, {"password": PASSWORD}, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("mfa_activate_totp")
+
+    secret = response.context["form"].secret
+    wrong = str((int(totp_code(secret)) + 1) % 1_000_000).zfill(6)
+    refused = client.post(reverse("mfa_activate_totp"), {"code": wrong})
+    assert refused.status_code == 200 and "Incorrect code" in refused.content.decode()
+    assert not Authenticator.objects.filter(user=person).exists()
+    activated = client.post(reverse("mfa_activate_totp"), {"code": totp_code(secret)})
+    assert activated.status_code == 302 and activated["Location"] == reverse("mfa_view_recovery_codes")
+    assert Authenticator.objects.filter(user=person, type=Authenticator.Type.TOTP).count() == 1
+
+    # This session was opened with the password alone: the admin asks for a code, once.
+    response = client.get(reverse("admin:index"), follow=True)
+    assert unquote(response.redirect_chain[-1][0]) == reverse("mfa_reauthenticate") + "?next=/admin/"
+    assert "Enter a code from your authenticator app to use the admin." in response.content.decode()
+    confirmed = client.post(
+        reverse("mfa_reauthenticate") + "?next=/admin/", {"code": totp_code(secret, offset_periods=1)}
+    )
+    assert confirmed.status_code == 302 and confirmed["Location"] == "/admin/"
+    assert client.get(reverse("admin:index")).status_code == 200
+    assert client.get(reverse("admin:accounts_user_changelist")).status_code == 200
+
+
+def test_staff_with_2fa_but_a_password_only_session_is_asked_for_a_code_not_the_password(client):
+    person = staff()
+    log_in_with_password(client, person)  # before TOTP was set up: the session has no second factor
+    secret = generate_totp_secret()
+    TOTP.activate(person, secret)
+    response = client.get(reverse("admin:accounts_user_changelist"), follow=True)
+    next_url = reverse("admin:accounts_user_changelist")
+    assert unquote(response.redirect_chain[-1][0]) == f"{reverse('mfa_reauthenticate')}?next={next_url}"
+
+    # Confirming the password again is not a second factor: the admin still refuses.
+    client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
+    assert client.get(next_url).status_code == 302
+    wrong = str((int(totp_code(secret)) + 1) % 1_000_000).zfill(6)
+    refused = client.post(f"{reverse('mfa_reauthenticate')}?next={next_url}", {"code": wrong})
+    assert refused.status_code == 200 and "Incorrect code" in refused.content.decode()
+    assert client.get(next_url).status_code == 302
+
+    confirmed = client.post(f"{reverse('mfa_reauthenticate')}?next={next_url}", {"code": totp_code(secret)})
+    assert confirmed.status_code == 302 and confirmed["Location"] == next_url
+    assert client.get(next_url).status_code == 200
 
 
 def test_staff_with_2fa_reaches_admin_after_code(client):
@@ -157,9 +217,85 @@ def test_pages_need_login(client):
 def test_public_ids_sort_by_time_and_are_unique():
     ids = [new_public_id() for _ in range(200)]
     assert len(set(ids)) == 200
-    assert all(len(i) == 26 for i in ids)
-    first, later = UserFactory(), UserFactory()
-    assert first.public_id < later.public_id or first.public_id[:10] == later.public_id[:10]
+    assert all(len(i) == 26 and i == i.lower() for i in ids)
+    start = datetime(2026, 3, 1, 12, tzinfo=UTC)
+    with time_machine.travel(start + timedelta(seconds=1), tick=False):
+        later = UserFactory()
+    with time_machine.travel(start, tick=False):
+        earlier = UserFactory()  # made second, with an earlier clock
+        same_millisecond = [new_public_id() for _ in range(50)]
+    with time_machine.travel(start + timedelta(milliseconds=1), tick=False):
+        next_millisecond = new_public_id()
+    assert earlier.public_id < later.public_id
+    assert [User.objects.get(pk=pk).public_id for pk in (earlier.pk, later.pk)] == sorted(
+        [earlier.public_id, later.public_id]
+    )
+    # Within one millisecond the 80 random bits differ; the next millisecond sorts after them all.
+    assert len(set(same_millisecond)) == 50 and {i[:10] for i in same_millisecond} == {earlier.public_id[:10]}
+    assert max(same_millisecond) < next_millisecond
+
+
+def test_passwords_are_hashed_with_argon2_by_the_real_settings():
+    from instainstru.tests.processes import child_env
+
+    code = (
+        "import django; django.setup(); from django.contrib.auth.hashers import make_password, check_password; "
+        "encoded = make_password('violet-harbor-1187'); "
+        "print(encoded.split('$')[:2], check_password('violet-harbor-1187', encoded))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=settings.BASE_DIR,
+        env=child_env("instainstru.settings"),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "['argon2', 'argon2id'] True"
+
+
+def test_expired_sessions_are_purged_as_of_the_given_time():
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.contrib.sessions.models import Session
+
+    from accounts.services import sessions_purge_expired
+
+    now = datetime(2026, 11, 1, 6, tzinfo=UTC)
+    keys = {}
+    for name, expires in (("expired", now - timedelta(seconds=1)), ("at_now", now), ("alive", now + timedelta(days=1))):
+        store = SessionStore()
+        store.create()
+        Session.objects.filter(session_key=store.session_key).update(expire_date=expires)
+        keys[name] = store.session_key
+    assert sessions_purge_expired(now=now) == 1
+    assert sessions_purge_expired(now=now) == 0
+    assert set(Session.objects.values_list("session_key", flat=True)) == {keys["at_now"], keys["alive"]}
+
+
+@pytest.mark.parametrize(
+    ("zone", "before", "after"),
+    [
+        # New York springs forward at 02:00 on 8 March 2026: an hour later on the clock is two.
+        ("America/New_York", "Sun 8 Mar 2026, 1:30 AM EST", "Sun 8 Mar 2026, 3:30 AM EDT"),
+        ("Europe/London", "Sun 8 Mar 2026, 6:30 AM GMT", "Sun 8 Mar 2026, 7:30 AM GMT"),
+    ],
+)
+def test_pages_show_times_in_the_users_zone_across_a_dst_change(client, zone, before, after):
+    from notifications.models import Notification
+
+    user = student(timezone=zone)
+    for title, at in (
+        ("Before", datetime(2026, 3, 8, 6, 30, tzinfo=UTC)),
+        ("After", datetime(2026, 3, 8, 7, 30, tzinfo=UTC)),
+    ):
+        note = Notification.objects.create(user=user, kind="test", title=title)
+        Notification.objects.filter(pk=note.pk).update(created_at=at)
+    client.force_login(user)
+    html = client.get(reverse("notification_list")).content.decode()
+    assert before in html and after in html
+    # The zone was the request's alone: this thread is back to the site's default.
+    assert timezone.get_current_timezone_name() == settings.TIME_ZONE
 
 
 def test_roles():

@@ -100,3 +100,30 @@ def test_phone_menu_and_notifications_page(phone_page, live_url):
     expect(page.get_by_role("button", name="Mark as read")).to_have_count(0)
     assert Notification.objects.get(user=user).read_at is not None
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
+
+
+def test_a_forgotten_password_is_reset_from_the_emailed_link_on_a_phone(phone_page, live_url):
+    from accounts.tests.factories import student
+
+    user = student(full_name="Rita Reset")
+    page = phone_page
+    page.goto(live_url + "/accounts/login/")
+    page.get_by_role("link", name="Forgot your password?").click()
+    page.get_by_label("Email").fill(user.email)
+    page.get_by_role("button", name="Reset My Password").click()
+    expect(page.get_by_text("We have sent you an email.")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+
+    mail = OutboundMessage.objects.get(to=user.email, subject__contains="Password Reset")
+    page.goto(re.search(r"http://\S+/accounts/password/reset/key/\S+/", mail.body).group(0))
+    page.get_by_label(re.compile(r"^New Password:?$")).fill("quiet-orchard-7741")
+    page.get_by_label(re.compile(r"^New Password \(again\):?$")).fill("quiet-orchard-7741")
+    page.get_by_role("button", name="Change Password").click()
+    expect(page.get_by_text("Your password is now changed.")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+
+    page.goto(live_url + "/accounts/login/")
+    page.get_by_label("Email").fill(user.email)
+    page.get_by_label(PASSWORD_LABEL).fill("quiet-orchard-7741")
+    page.get_by_role("button", name="Sign In").click()
+    expect(page.get_by_role("heading", name="Hello, Rita")).to_be_visible()

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connections
+from django.http import JsonResponse
 
 
 @dataclass(frozen=True)
@@ -78,3 +79,29 @@ def check_redis() -> ServiceState:
 
 def check_all() -> list[ServiceState]:
     return [check_database(), check_redis()]
+
+
+def health_response() -> JsonResponse:
+    """200 with each service "ok", or 503 naming what is down and how to start it."""
+    states = check_all()
+    healthy = all(state.ok for state in states)
+    body = {"status": "ok" if healthy else "degraded"}
+    body.update({state.name: state.detail for state in states})
+    return JsonResponse(body, status=200 if healthy else 503)
+
+
+class HealthCheckMiddleware:
+    """Answers /healthz before any other middleware runs: sessions, authentication and the
+    user's time zone read the database, which may be the very service that is down (a request
+    with a session cookie got a 500 instead of the 503 saying so). First in MIDDLEWARE, so a
+    load balancer's plain-HTTP probe is not redirected to HTTPS either."""
+
+    PATH = "/healthz"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path == self.PATH:
+            return health_response()
+        return self.get_response(request)

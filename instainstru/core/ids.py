@@ -10,15 +10,22 @@ def new_public_id() -> str:
 
 
 class PublicIdField(models.CharField):
+    DEFAULTS = {"max_length": 26, "unique": True, "editable": False, "default": new_public_id}
+
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("max_length", 26)
-        kwargs.setdefault("unique", True)
-        kwargs.setdefault("editable", False)
-        kwargs.setdefault("default", new_public_id)
+        for key, value in self.DEFAULTS.items():
+            kwargs.setdefault(key, value)
         super().__init__(*args, **kwargs)
 
     def deconstruct(self):
+        # Leaves out only what equals this field's own defaults, so an override survives into
+        # migrations (CharField's deconstruct drops unique=False, which is its default but not ours).
         name, path, args, kwargs = super().deconstruct()
-        for key in ("max_length", "unique", "editable", "default"):
-            kwargs.pop(key, None)
+        actual = {"max_length": self.max_length, "unique": self._unique, "editable": self.editable}
+        actual["default"] = self.default
+        for key, value in actual.items():
+            if value == self.DEFAULTS[key]:
+                kwargs.pop(key, None)
+            else:
+                kwargs[key] = value
         return name, "instainstru.core.ids.PublicIdField", args, kwargs

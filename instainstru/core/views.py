@@ -1,15 +1,4 @@
-from django.http import JsonResponse
 from django.shortcuts import render
-
-from instainstru.core.health import check_all
-
-
-def healthz(request):
-    states = check_all()
-    healthy = all(state.ok for state in states)
-    body = {"status": "ok" if healthy else "degraded"}
-    body.update({state.name: state.detail for state in states})
-    return JsonResponse(body, status=200 if healthy else 503)
 
 
 def page_not_found(request, exception):

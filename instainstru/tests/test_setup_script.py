@@ -12,20 +12,29 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 LIBRARY = ROOT / "scripts" / "postgres.sh"
+SETUP = ROOT / "scripts" / "setup.sh"
 
 
-def run_library(script, *, cwd, database_url=None):
-    env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
-    if database_url is not None:
-        env["DATABASE_URL"] = database_url
+def run_sourced(library: Path, script: str, *, cwd: Path = ROOT, stubs: Path | None = None, **env: str):
+    """Runs `script` in bash after sourcing `library` (scripts/postgres.sh or setup.sh), with
+    `stubs` first on PATH and DATABASE_URL only when given."""
+    environment = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
+    if stubs is not None:
+        environment["PATH"] = f"{stubs}:{environment['PATH']}"
+    environment.update(env)
     return subprocess.run(
-        ["bash", "-c", f"set -euo pipefail; source {shlex.quote(str(LIBRARY))}; {script}"],
+        ["bash", "-c", f"set -euo pipefail; source {shlex.quote(str(library))}; {script}"],
         cwd=cwd,
-        env=env,
+        env=environment,
         capture_output=True,
         text=True,
         timeout=60,
     )
+
+
+def run_library(script, *, cwd, database_url=None):
+    extra = {"DATABASE_URL": database_url} if database_url is not None else {}
+    return run_sourced(LIBRARY, script, cwd=cwd, **extra)
 
 
 def database_settings(*, cwd, database_url=None):
@@ -92,3 +101,91 @@ def test_setup_creates_the_missing_database_with_its_extensions_for_a_role_that_
         finally:
             admin.execute(f"drop database if exists {name} with (force)")
             admin.execute(f"drop role if exists {name}")
+
+
+def stub_commands(directory: Path, **scripts: str) -> Path:
+    """Executables named after each keyword (e.g. psql=...), first on PATH in the script's run.
+    They stand in for system commands a test cannot run for real (apt-get, a password-protected
+    PostgreSQL) and record how they were called."""
+    directory.mkdir(exist_ok=True)
+    for name, body in scripts.items():
+        path = directory / name.replace("_", "-")
+        path.write_text("#!/usr/bin/env bash\n" + body)
+        path.chmod(0o755)
+    return directory
+
+
+def test_pg_admin_never_waits_for_a_password_and_falls_back_to_peer_authentication(tmp_path):
+    calls = tmp_path / "calls"
+    # 127.0.0.1 asks for a password (scram-sha-256, Debian's default); the socket trusts peers.
+    stubs = stub_commands(
+        tmp_path / "bin",
+        psql=f'echo "psql $*" >> {calls}\ncase " $* " in *" -h "*) exit 2;; esac\necho 1\n',
+        runuser=f'echo "runuser $*" >> {calls}\nshift 3\nexec "$@"\n',
+    )
+    result = run_sourced(LIBRARY, 'DB_PORT=5432; pg_admin postgres -c "select 1"', stubs=stubs)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "1\n"
+    psql_calls = [line for line in calls.read_text().splitlines() if line.startswith("psql")]
+    assert psql_calls[0].startswith("psql -w -h 127.0.0.1 -p 5432 -U postgres")
+    assert len(psql_calls) == 2 and all(" -w " in f" {call} " for call in psql_calls)
+    assert "runuser -u postgres -- psql -w -p 5432 -d postgres" in calls.read_text()
+
+
+def test_setup_installs_python_and_its_venv_module_when_missing(tmp_path):
+    # A minimal Debian 12: everything else installed, no venv module (ensurepip) for python3.11.
+    stubs = stub_commands(
+        tmp_path / "bin",
+        dpkg_query='[ "${@: -1}" = python3.11-venv ] && exit 1\nprintf "install ok installed"\n',
+    )
+    result = run_sourced(
+        SETUP,
+        'printf "%s\\n" "${DEBIAN_PACKAGES[@]}"; echo ---; missing_debian_packages "${DEBIAN_PACKAGES[@]}"',
+        stubs=stubs,
+    )
+    assert result.returncode == 0, result.stderr
+    wanted, missing = result.stdout.split("---\n")
+    assert {"python3.11", "python3.11-venv", "nginx-light"} <= set(wanted.split())
+    assert missing == "python3.11-venv\n"
+
+
+@pytest.mark.parametrize("policy_before", [None, "#!/bin/sh\nexit 0\n"])
+def test_installing_packages_starts_no_service(tmp_path, policy_before):
+    calls, policy = tmp_path / "calls", tmp_path / "policy-rc.d"
+    if policy_before:
+        policy.write_text(policy_before)
+        policy.chmod(0o755)
+    stubs = stub_commands(
+        tmp_path / "bin",
+        dpkg_query='[ "${@: -1}" = nginx-light ] && exit 1\nprintf "install ok installed"\n',
+        # What a package's postinst does: ask policy-rc.d whether it may start its service.
+        apt_get=f'"{policy}" nginx start; echo "apt-get $* -> policy $?" >> {calls}\n',
+    )
+    result = run_sourced(
+        SETUP,
+        "install_debian_packages",
+        stubs=stubs,
+        POLICY_RC_D=str(policy),
+        NGINX_PID_FILE=str(tmp_path / "no-nginx.pid"),
+    )
+    assert result.returncode == 0, result.stderr
+    install = calls.read_text().splitlines()[-1]
+    assert install.startswith("apt-get install -y -qq") and install.endswith("nginx-light -> policy 101")
+    if policy_before:
+        assert policy.read_text() == policy_before  # someone else's policy is put back
+    else:
+        assert not policy.exists()  # ours is gone once the packages are in
+
+
+def test_static_files_are_collected_again_only_when_a_source_changed(settings, tmp_path):
+    from instainstru.core.management.commands.prepare_site import static_sources_fingerprint
+
+    (tmp_path / "site.css").write_text("body { color: black; }")
+    settings.STATICFILES_DIRS = [tmp_path]
+    first = static_sources_fingerprint()
+    assert static_sources_fingerprint() == first
+    (tmp_path / "site.css").write_text("body { color: navy; }")
+    edited = static_sources_fingerprint()
+    assert edited != first
+    (tmp_path / "new.js").write_text("// new")
+    assert static_sources_fingerprint() not in (first, edited)

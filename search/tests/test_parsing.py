@@ -7,14 +7,15 @@ import pytest
 
 from search.lookups import DatabaseLookup
 from search.parsing import parse_query
-from search.tests.helpers import NEW_YORK, NOW, gazetteer_geocode, make_catalog
+from search.tests.helpers import NEW_YORK, NOW, make_catalog
 
 ONLINE, HOME, STUDIO, NEUTRAL = "online", "student_place", "studio", "neutral"
 EMPTY = {"service": None, "age": "", "level": "", "place": None, "price": (None, None), "types": (), "when": None,
          "free": "", "needs_location": False}  # fmt: skip
 
 # (query, expected parts that differ from EMPTY). `place` is a neighborhood slug, a borough, or
-# "near_me"/"zip:<label>"/"address:<label>"; `when` is the window's label.
+# "near_me"/"zip:<label>"/"address:<label>" (ZIP codes and addresses through the catalog's
+# geocoder, `catalog.geocoding`); `when` is the window's label.
 CASES = [
     ("piano", {"service": "piano"}),
     ("Piano lessons", {"service": "piano"}),
@@ -129,7 +130,7 @@ def summarize(parsed) -> dict:
 @pytest.fixture
 def lookup(db):
     make_catalog()
-    return DatabaseLookup(geocode=gazetteer_geocode)
+    return DatabaseLookup()
 
 
 def test_there_are_at_least_sixty_phrasings():
@@ -195,7 +196,7 @@ def test_learned_alias_is_used_only_once_active(lookup):
     alias.save()
     # A lookup remembers its answers for one request; the next request asks afresh.
     assert parse_query("shredding", lookup=lookup, now=NOW, zone=NEW_YORK).service is None
-    next_request = DatabaseLookup(geocode=gazetteer_geocode)
+    next_request = DatabaseLookup()
     assert parse_query("shredding", lookup=next_request, now=NOW, zone=NEW_YORK).service.slug == "guitar"
 
 

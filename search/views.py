@@ -17,8 +17,8 @@ from search.lookup_cache import lookup_tables
 from search.lookups import DatabaseLookup
 from search.selectors import DEFAULT_RADIUS_KM, Sort
 from search.services import search_term_alias_observe
+from search.unmatched import unmatched_term_current, unmatched_term_remember
 
-UNMATCHED_TERM_KEY = "search_unmatched_term"
 # Parameters the filter form has a control for (the others ride along as hidden inputs).
 FILTER_KEYS = ("sort", "category", "age", "level", "type", "price_min", "price_max", "when", "radius_km", "min_rating")
 RADIUS_CHOICES = (2.0, 5.0, 10.0, 25.0)
@@ -41,11 +41,12 @@ def search_page(request):
     lookup = DatabaseLookup()
     understanding = search_understand(cleaned=form.cleaned_data, zone=zone, now=now, lookup=lookup)
     parsed = understanding.parsed
+    if "q" in request.GET:
+        # A typed search replaces the words the last one did not understand (search.unmatched).
+        service_named = (parsed and parsed.service) or form.cleaned_data.get("service")
+        unmatched = parsed.free_text if parsed is not None and not service_named else ""
+        unmatched_term_remember(request.session, term=unmatched, now=now)
     if parsed is not None:
-        unmatched = parsed.free_text if parsed.service is None else ""
-        # Written only when it changes: a session write is a database write on every search.
-        if unmatched and request.session.get(UNMATCHED_TERM_KEY) != unmatched:
-            request.session[UNMATCHED_TERM_KEY] = unmatched
         # Show the understood parts as parameters (and chips); the URL stays shareable. The
         # search itself runs once, on the page redirected to.
         page = form.cleaned_data.get("page")
@@ -73,8 +74,9 @@ def search_page(request):
 @require_POST
 def result_opened(request):
     """A searcher opened a result after a search whose words matched no service (sent by a beacon)."""
-    term = request.session.get(UNMATCHED_TERM_KEY, "")
+    now = timezone.now()
+    term = unmatched_term_current(request.session, now=now)
     service = Service.objects.filter(slug=request.POST.get("service", "")).first()
     if term and service:
-        search_term_alias_observe(user=request.user, term=term, service=service, now=timezone.now())
+        search_term_alias_observe(user=request.user, term=term, service=service, now=now)
     return HttpResponse(status=204)

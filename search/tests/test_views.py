@@ -1,8 +1,10 @@
+import re
 from datetime import UTC, datetime
 from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.contrib.gis.geos import Point
 from psycopg.types.range import Range
 
@@ -145,6 +147,20 @@ def test_guests_do_not_teach_aliases(client, catalog):
     response = client.post("/search/opened/", {"service": "guitar"})
     assert response.status_code == 204
     assert SearchTermAlias.objects.count() == 0
+
+
+def test_a_suggestion_followed_from_an_unmatched_search_still_teaches_its_words(client, catalog):
+    """ "ballroom" → "Try Ballet" → opening a ballet teacher: the searcher settled on what the words
+    meant. Filter changes and suggestions are no new typed search, so the term stays."""
+    named(live_instructor(service=catalog["ballet"]), "Bella Ballet")
+    client.force_login(student())
+    with time_machine.travel(NOW, tick=False):
+        body = client.get("/search/", {"q": "ballroom for adults"}, follow=True).content.decode()
+        suggestion = re.search(r'href="\?([^"]*)" hx-get="[^"]*">Try Ballet<', body).group(1).replace("&amp;", "&")
+        assert "Bella Ballet" in client.get(f"/search/?{suggestion}").content.decode()
+        assert client.post("/search/opened/", {"service": "ballet"}).status_code == 204
+    alias = SearchTermAlias.objects.get()
+    assert (alias.term, alias.service.slug, alias.distinct_users) == ("ballroom", "ballet", 1)
 
 
 def test_opening_a_result_after_an_unmatched_search_records_an_observation(client, catalog):

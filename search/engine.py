@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
@@ -21,6 +22,9 @@ from search.lookup_cache import lookup_tables
 from search.lookups import DatabaseLookup, services_resembling
 from search.parsing import ParsedQuery, parse_query
 from search.selectors import DEFAULT_RADIUS_KM, SearchFilters, SearchResults, Sort, search_instructors
+
+NEAR_ME = "me"  # `near=me`: the searcher asked for "near me" and the page waits for their location
+SHARE_LOCATION_MESSAGE = "Share your location (the “Use my location” button) to see instructors near you."
 
 LOCATION_LABELS = {
     LocationType.ONLINE: "Online",
@@ -53,19 +57,38 @@ class SearchOutcome:
     messages: list[str] = field(default_factory=list)
 
 
+def dollars_param(cents: int) -> int | Decimal:
+    """A price parameter from cents: whole dollars as an int ("90"), else dollars and cents ("89.99")."""
+    return cents // 100 if cents % 100 == 0 else Decimal(cents).scaleb(-2)
+
+
+def cents_from_param(dollars) -> int:
+    return int((Decimal(str(dollars)) * 100).to_integral_value())
+
+
 def canonical_params(cleaned: dict, parsed: ParsedQuery | None) -> dict:
-    """Explicit parameters, plus what the query understood, with `q` reduced to the free text."""
+    """Explicit parameters, plus what the query understood, with `q` reduced to the free text.
+
+    What the query asked for but could not be used yet travels on as a parameter too, so the page
+    redirected to can say so: "near me" without the browser's location (`near=me`) and a ZIP code or
+    address that was not found (`where`, reported as not found).
+    """
     params = {key: value for key, value in cleaned.items() if value not in (None, "", [], ()) and key != "page"}
+    for key in ("price_min", "price_max"):
+        if key in params:
+            params[key] = dollars_param(cents_from_param(params[key]))
     if not parsed:
         return params
     understood = {
         "service": parsed.service.slug if parsed.service else None,
         "age": parsed.age_group,
         "level": parsed.level,
-        "price_min": parsed.min_price_cents // 100 if parsed.min_price_cents is not None else None,
-        "price_max": parsed.max_price_cents // 100 if parsed.max_price_cents is not None else None,
+        "price_min": dollars_param(parsed.min_price_cents) if parsed.min_price_cents is not None else None,
+        "price_max": dollars_param(parsed.max_price_cents) if parsed.max_price_cents is not None else None,
         "type": list(parsed.location_types),
         "when": parsed.window.phrase if parsed.window else "",
+        "near": NEAR_ME if parsed.needs_location else "",
+        "where": parsed.unknown_place,
     }
     if parsed.place:
         if parsed.place.kind == "neighborhood":
@@ -137,12 +160,6 @@ def search_run(
     understanding = understanding or search_understand(cleaned=cleaned, zone=zone, now=now, lookup=lookup)
     parsed, params = understanding.parsed, understanding.params
     filters, chips, messages = _filters(params, lookup=lookup, now=now, zone=zone)
-    if parsed and parsed.needs_location and filters.point is None:
-        messages.append("Share your location (the “Use my location” button) to see instructors near you.")
-    if parsed and parsed.unknown_place:
-        messages.append(
-            f"We couldn't find “{parsed.unknown_place}”. Try a neighborhood, a ZIP code or a street address."
-        )
     results = search_instructors(filters=filters, now=now, page=cleaned.get("page") or 1)
     outcome = SearchOutcome(params=params, results=results, chips=chips, parsed=parsed, messages=messages)
     if results.count == 0:
@@ -185,9 +202,9 @@ def _filters(params: dict, *, lookup, now, zone) -> tuple[SearchFilters, list[Ch
         chip("level", Level(level).label)
     low, high = params.get("price_min"), params.get("price_max")
     if low is not None:
-        filters.min_price_cents = int(low) * 100
+        filters.min_price_cents = cents_from_param(low)
     if high is not None:
-        filters.max_price_cents = int(high) * 100
+        filters.max_price_cents = cents_from_param(high)
     if low is not None and high is not None:
         chip("price_min", f"${low}–${high}/h", "price_max")
     elif low is not None:
@@ -224,7 +241,10 @@ def _filters(params: dict, *, lookup, now, zone) -> tuple[SearchFilters, list[Ch
             messages.append(f"We couldn't find “{where}”. Try a neighborhood, a ZIP code or a street address.")
     if params.get("lat") is not None and params.get("lng") is not None:
         filters.point = Point(float(params["lng"]), float(params["lat"]), srid=4326)
-        chip("lat", "Near you", "lng")
+        chip("lat", "Near you", "lng", "near")
+    elif params.get("near") == NEAR_ME:
+        messages.append(SHARE_LOCATION_MESSAGE)
+        chip("near", "Near you")
     if params.get("radius_km"):
         filters.radius_km = float(params["radius_km"])
     if when := params.get("when"):

@@ -34,9 +34,15 @@ def searcher_zone(request) -> ZoneInfo:
 def search_page(request):
     form = SearchForm(request.GET)
     template = "search/_results.html" if request.headers.get("HX-Request") else "search/search.html"
-    if not form.is_valid():
-        return render(request, template, {"form": form, "sort_choices": Sort.CHOICES}, status=400)
     zone = searcher_zone(request)
+    if not form.is_valid():
+        # The filters again, with what was typed, so the searcher can correct it where they are.
+        context = {
+            **_filter_form_context(form, _submitted_params(form)),
+            "error_messages": _error_messages(form),
+            "zone": zone,
+        }
+        return render(request, template, context, status=400)
     now = timezone.now()
     lookup = DatabaseLookup()
     understanding = search_understand(cleaned=form.cleaned_data, zone=zone, now=now, lookup=lookup)
@@ -54,21 +60,49 @@ def search_page(request):
         if sorted(parse_qsl(target)) != sorted(parse_qsl(request.GET.urlencode())):
             return HttpResponseRedirect(f"{reverse('search')}?{target}")
     outcome = search_run(cleaned=form.cleaned_data, zone=zone, now=now, lookup=lookup, understanding=understanding)
-    radius = float(outcome.params.get("radius_km") or DEFAULT_RADIUS_KM)
     context = {
-        "form": form,
+        **_filter_form_context(form, outcome.params),
         "outcome": outcome,
-        "params": outcome.params,
         "querystring": querystring(outcome.params),
         "zone": zone,
+    }
+    return render(request, template, context)
+
+
+def _submitted_params(form: SearchForm) -> dict:
+    """What the searcher sent: valid values cleaned, a filter's bad value as typed (shown in its
+    control to correct). A bad value of a parameter without a control is dropped, so the next change
+    of any filter searches without it."""
+    params = {key: value for key, value in form.cleaned_data.items() if value not in (None, "", [], ())}
+    for key in form.errors:
+        if key in FILTER_KEYS:
+            values = form.data.getlist(key)
+            params[key] = values if key == "type" else values[-1] if values else ""
+    params.pop("page", None)
+    return params
+
+
+def _error_messages(form: SearchForm) -> list[str]:
+    """Each error with the name of the control it belongs to ("Max $/hour: …")."""
+    return [
+        f"{form.fields[key].label}: {error}" if key in form.fields else error
+        for key, errors in form.errors.items()
+        for error in errors
+    ]
+
+
+def _filter_form_context(form: SearchForm, params: dict) -> dict:
+    radius = float(params.get("radius_km") or DEFAULT_RADIUS_KM)
+    return {
+        "form": form,
+        "params": params,
         "sort_choices": Sort.CHOICES,
-        "current_sort": outcome.params.get("sort") or Sort.RELEVANCE,
+        "current_sort": params.get("sort") or Sort.RELEVANCE,
         "filter_keys": FILTER_KEYS,
         "categories": sorted(lookup_tables().categories.items(), key=lambda item: item[1]),
         "radius_choices": sorted({*RADIUS_CHOICES, radius}),
         "current_radius": radius,
     }
-    return render(request, template, context)
 
 
 @require_POST

@@ -31,7 +31,7 @@ def test_api_rejects_bad_parameters_with_reasons(client):
     assert response.status_code == 400
     assert response.json() == {
         "errors": {
-            "price_max": ["Enter a whole number."],
+            "price_max": ["Enter a number."],
             "lat": ["Your location needs both a latitude and a longitude."],
         }
     }

@@ -1,5 +1,5 @@
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
@@ -100,11 +100,44 @@ def test_bad_parameters_get_a_clear_message_and_no_results(client, catalog):
     response = client.get("/search/", {"price_min": "cheap", "price_max": "10", "sort": "random"})
     body = response.content.decode()
     assert response.status_code == 400
-    assert "price_min: Enter a whole number." in body
-    assert "sort: Select a valid choice. random is not one of the available choices." in body
+    assert "<li>Min $/hour: Enter a number.</li>" in body
+    assert "<li>Sort by: Select a valid choice. random is not one of the available choices.</li>" in body
     assert "Pia Piano" not in body
+    assert 'class="result-count"' not in body
     response = client.get("/search/", {"price_min": "90", "price_max": "50"})
-    assert "The maximum price must be at least the minimum price." in response.content.decode()
+    assert "<li>Max $/hour: The maximum price must be at least the minimum price.</li>" in response.content.decode()
+
+
+def test_a_bad_filter_through_htmx_answers_the_filters_to_correct_and_changes_nothing(client, catalog):
+    """The fragment HTMX swaps in (search-area opts in to swapping a 400) says what is wrong and
+    holds the filter form with what was typed; no results, and the session keeps its last search."""
+    named(live_instructor(service=catalog["piano"]), "Pia Piano")
+    client.force_login(student())
+    with time_machine.travel(NOW, tick=False):
+        client.get("/search/", {"q": "shredding"})
+    before = dict(client.session.items())
+    with time_machine.travel(NOW + timedelta(minutes=5), tick=False):
+        response = client.get(
+            "/search/",
+            {"q": "shredding", "category": "music", "price_min": "90", "price_max": "50", "lat": "north"},
+            headers={"HX-Request": "true"},
+        )
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert body.lstrip().startswith('<div id="search-area"')
+    assert "data-swap-errors" in body.split(">", 1)[0]
+    assert "<html" not in body
+    assert "<li>Max $/hour: The maximum price must be at least the minimum price.</li>" in body
+    assert "<li>Latitude: Enter a number.</li>" in body
+    form = body[body.index('<form id="search-filters"') : body.index("</form>")]
+    assert 'name="price_min" min="0" step="0.01" value="90"' in form
+    assert 'name="price_max" min="0.01" step="0.01" value="50"' in form
+    assert '<option value="music" selected>Music</option>' in form
+    assert '<input type="hidden" name="q" value="shredding">' in form
+    assert 'name="lat"' not in form  # a bad value without a control is dropped: the next change works
+    assert "Pia Piano" not in body
+    assert 'class="result-count"' not in body
+    assert dict(client.session.items()) == before
 
 
 def test_empty_results_suggest_nearby_areas_online_and_related_services(client, catalog):
@@ -115,6 +148,52 @@ def test_empty_results_suggest_nearby_areas_online_and_related_services(client, 
     assert "Try online lessons" in body
     assert "Try Piano" in body  # another music service
     assert "Clear all filters" in body
+
+
+def test_near_me_typed_on_the_page_asks_for_the_location_then_sorts_by_distance(client, catalog):
+    near = named(live_instructor(service=catalog["swimming"], public_point=Point(-73.978, 40.672, srid=4326)), "Nell")
+    far = named(live_instructor(service=catalog["swimming"], public_point=Point(-73.945, 40.811, srid=4326)), "Fay")
+    response = client.get("/search/", {"q": "swim coach near me"})
+    assert response.status_code == 302
+    assert parse_qs(urlsplit(response["Location"]).query) == {"service": ["swimming"], "near": ["me"]}
+    page = client.get(response["Location"]).content.decode()
+    assert "Share your location (the “Use my location” button) to see instructors near you." in page
+    assert 'aria-label="Remove Near you"' in page
+    assert '<input type="hidden" name="near" value="me">' in page
+    assert "Use my location</button>" in page
+    # What "Use my location" sends: the browser's coordinates and the distance sort.
+    located = client.get("/search/", {"service": "swimming", "near": "me", "lat": 40.671, "lng": -73.978,
+                                      "sort": "distance", "radius_km": 25})  # fmt: skip
+    body = located.content.decode()
+    assert "Share your location" not in body
+    assert body.index("Nell") < body.index("Fay")
+    assert re.findall(r"[\d.]+ mi away", body) == ["0.1 mi away", "9.8 mi away"]
+    assert f'href="/instructors/{near.instructor.public_id}/"' in body
+    assert f'href="/instructors/{far.instructor.public_id}/"' in body
+    # Its chip removes the location and the wish for it.
+    assert 'href="?service=swimming&amp;radius_km=25.0&amp;sort=distance" hx-get' in body
+
+
+def test_an_unknown_zip_or_address_typed_on_the_page_is_reported_not_dropped(client, catalog):
+    named(live_instructor(service=catalog["piano"]), "Pia Piano")
+    response = client.get("/search/", {"q": "piano 99999"})
+    assert parse_qs(urlsplit(response["Location"]).query) == {"service": ["piano"], "where": ["99999"]}
+    page = client.get(response["Location"]).content.decode()
+    assert "We couldn&#x27;t find “99999”. Try a neighborhood, a ZIP code or a street address." in page
+    response = client.get("/search/", {"q": "piano lessons near 12 nowhere st"}, follow=True)
+    assert "We couldn&#x27;t find “12 nowhere st”." in response.content.decode()
+
+
+def test_a_price_with_cents_is_kept_to_the_cent(client, catalog):
+    named(live_instructor(service=catalog["violin"], prices={60: 8950}), "Cent Below")
+    named(live_instructor(service=catalog["violin"], prices={60: 9000}), "Even Ninety")
+    response = client.get("/search/", {"q": "violin under $89.99"})
+    assert parse_qs(urlsplit(response["Location"]).query) == {"service": ["violin"], "price_max": ["89.99"]}
+    page = client.get(response["Location"]).content.decode()
+    assert "Cent Below" in page
+    assert "Even Ninety" not in page
+    assert 'aria-label="Remove Under $89.99/h"' in page
+    assert 'name="price_max" min="0.01" step="0.01" value="89.99"' in page
 
 
 def test_unknown_place_is_reported(client, catalog):
@@ -240,8 +319,6 @@ def test_words_that_name_no_service_suggest_the_services_they_resemble(client, c
 
 
 def test_every_filter_has_a_control_that_keeps_its_value_and_is_sent_once(client, catalog):
-    import re
-
     advanced = named(live_instructor(service=catalog["piano"], prices={60: 8000}), "Ada Advanced")
     advanced.levels = ["advanced"]
     advanced.save()
@@ -261,7 +338,7 @@ def test_every_filter_has_a_control_that_keeps_its_value_and_is_sent_once(client
     assert '<option value="music" selected>Music</option>' in form
     assert '<option value="advanced" selected>Advanced</option>' in form
     assert '<option value="5.0" selected>5 km</option>' in form
-    assert 'name="price_min" min="0" value="60"' in form
+    assert 'name="price_min" min="0" step="0.01" value="60"' in form
     assert 'name="when" value="weekends"' in form
     # Each parameter goes out once when the form changes: no hidden copy next to its control.
     names = re.findall(r'<(?:input|select)[^>]* name="([a-z_]+)"', form)

@@ -1,7 +1,8 @@
 """The search page (and its HTMX partial) and the "opened a result" beacon that teaches aliases."""
 
+from functools import cache
 from urllib.parse import parse_qsl
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, available_timezones
 
 from django.conf import settings
 from django.http import HttpResponse, HttpResponseRedirect
@@ -22,11 +23,22 @@ from search.unmatched import unmatched_term_current, unmatched_term_remember
 # Parameters the filter form has a control for (the others ride along as hidden inputs).
 FILTER_KEYS = ("sort", "category", "age", "level", "type", "price_min", "price_max", "when", "radius_km", "min_rating")
 RADIUS_CHOICES = (2.0, 5.0, 10.0, 25.0)
+# Set by search.js from the browser (Intl.DateTimeFormat().resolvedOptions().timeZone): a guest's zone.
+ZONE_COOKIE = "tz"
+
+
+@cache
+def _known_zones() -> frozenset[str]:
+    return frozenset(available_timezones())
 
 
 def searcher_zone(request) -> ZoneInfo:
+    """The signed-in user's zone; for a guest, their browser's (the `tz` cookie), else New York's."""
     if request.user.is_authenticated:
         return ZoneInfo(request.user.timezone)
+    browser_zone = request.COOKIES.get(ZONE_COOKIE, "")
+    if browser_zone in _known_zones():
+        return ZoneInfo(browser_zone)
     return ZoneInfo(settings.TIME_ZONE)
 
 

@@ -196,6 +196,28 @@ def test_a_price_with_cents_is_kept_to_the_cent(client, catalog):
     assert 'name="price_max" min="0.01" step="0.01" value="89.99"' in page
 
 
+def test_a_guests_times_are_read_in_the_zone_their_browser_sent(client, catalog):
+    """search.js stores the browser's zone in the `tz` cookie; a guest's search reads it."""
+    offer = named(live_instructor(service=catalog["violin"]), "Vera Violin")
+    OpenTime.objects.create(
+        instructor=offer.instructor, span=Range(NOW.replace(year=2099), NOW.replace(year=2099, hour=18))
+    )
+    assert "Next available: Wed, Mar 4, 10:00 AM EST" in client.get("/search/", {"service": "violin"}).content.decode()
+    client.cookies["tz"] = "Europe/London"
+    body = client.get("/search/", {"service": "violin"}).content.decode()
+    assert "Next available: Wed, Mar 4, 3:00 PM GMT" in body
+    assert 'data-guest-zone="Europe/London"' in body
+    for made_up in ("Mars/Olympus", "../../etc/passwd", ""):
+        client.cookies["tz"] = made_up
+        assert "10:00 AM EST" in client.get("/search/", {"service": "violin"}).content.decode()
+    # A signed-in user's own zone wins over the cookie.
+    client.cookies["tz"] = "Asia/Tokyo"
+    client.force_login(student(timezone="Europe/London"))
+    body = client.get("/search/", {"service": "violin"}).content.decode()
+    assert "3:00 PM GMT" in body
+    assert "data-guest-zone" not in body
+
+
 def test_unknown_place_is_reported(client, catalog):
     response = client.get("/search/", {"where": "99999"})
     assert "We couldn&#x27;t find “99999”" in response.content.decode()

@@ -42,6 +42,7 @@ from accounts.models import User
 from availability.models import AvailabilitySettings, OpenTime
 from catalog.models import InstructorNeighborhood, InstructorProfile, InstructorService, LocationType
 from catalog.selectors import live_instructors
+from reviews.models import RATING_SHOWN_FROM
 from search import bookable, ranking
 from search.lookup_cache import lookup_tables
 
@@ -262,8 +263,9 @@ def _matching(filters: SearchFilters, *, now: datetime) -> QuerySet:
     # catalog's definition of live: a live profile whose user account is active (one join on the user).
     queryset = live_instructors().alias(booking_notice_hours=_notice_hours()).filter(Exists(_offers(filters)))
     if filters.min_rating is not None:
+        # Only a rating cards show can pass: fewer reviews than RATING_SHOWN_FROM read "New".
         queryset = queryset.filter(
-            search_summary__rating_count__gt=0,
+            search_summary__rating_count__gte=RATING_SHOWN_FROM,
             search_summary__rating_sum__gte=F("search_summary__rating_count") * filters.min_rating,
         )
     if _place_applies(filters):

@@ -129,7 +129,8 @@ def test_the_parameters_narrow_as_expected(client, teachers):
 
     assert names(service="piano", sort="price") == ["Paul", "Kira"]
     assert names(when="saturday morning") == ["Kira"]
-    assert names(min_rating=4.5, sort="rating") == ["Paul", "Sara"]
+    # Sara's one 5-star review shows as "New" on her card: a minimum rating needs a shown rating.
+    assert names(min_rating=4.5, sort="rating") == ["Paul"]
     assert names(price_max="94.99", category="music", sort="price") == ["Paul", "Kira"]
     assert names(level="advanced") == ["Paul"]
     assert names(category="music", sort="-price") == ["Gina", "Kira", "Paul"]

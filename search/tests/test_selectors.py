@@ -143,19 +143,31 @@ def test_bayesian_rating_one_five_star_does_not_beat_fifty_4_8s():
 def test_rating_sort_min_rating_and_relevance_use_the_plugged_in_ratings(catalog, settings):
     settings.SEARCH_RATING_ANNOTATIONS = "search.tests.ratings.rating_annotations"
     one_review = teacher(catalog, "One 5-star")
+    two_reviews = teacher(catalog, "Two 5-stars")
+    three_reviews = teacher(catalog, "Three 5-stars")
     fifty = teacher(catalog, "Fifty 4.8s")
     teacher(catalog, "New")
     ratings.RATINGS.clear()
-    ratings.RATINGS.update({one_review.pk: (1, 5.0), fifty.pk: (50, 240.0)})
-    assert search_summary_refresh(instructor_ids=None, now=NOW) == 3
+    ratings.RATINGS.update(
+        {one_review.pk: (1, 5.0), two_reviews.pk: (2, 10.0), three_reviews.pk: (3, 15.0), fifty.pk: (50, 240.0)}
+    )
+    assert search_summary_refresh(instructor_ids=None, now=NOW) == 5
     try:
         assert names(search_instructors(filters=SearchFilters(sort=Sort.RATING), now=NOW)) == [
             "Fifty 4.8s",
+            "Three 5-stars",
+            "Two 5-stars",
             "One 5-star",
             "New",
         ]
         assert names(search_instructors(filters=SearchFilters(sort=Sort.RELEVANCE), now=NOW))[0] == "Fifty 4.8s"
-        assert names(search_instructors(filters=SearchFilters(min_rating=4.9), now=NOW)) == ["One 5-star"]
+        # Cards show a rating from RATING_SHOWN_FROM (3) reviews on and "New" before: only a shown
+        # rating can pass a minimum, so one or two 5-star reviews do not.
+        assert names(search_instructors(filters=SearchFilters(min_rating=4.9), now=NOW)) == ["Three 5-stars"]
+        assert sorted(names(search_instructors(filters=SearchFilters(min_rating=4.5), now=NOW))) == [
+            "Fifty 4.8s",
+            "Three 5-stars",
+        ]
         assert sorted(ranking.rating_stats([one_review.pk, fifty.pk]).values()) == [(1, 5.0), (50, 4.8)]
     finally:
         ratings.RATINGS.clear()

@@ -318,10 +318,9 @@ def _candidates(filters: SearchFilters, *, now: datetime) -> QuerySet:
     words = _words(filters) if _effective_sort(filters) == Sort.RELEVANCE else []
     text_match = Value(0.0)
     if words:
-        matches_all = Q()
-        for word in words:
-            matches_all &= Q(headline__icontains=word) | Q(bio__icontains=word)
-        text_match = Case(When(matches_all, then=Value(1.0)), default=Value(0.0), output_field=FloatField())
+        # The free-text filter's own test (headline, bio or an offer's description), so an
+        # instructor the words found also ranks as matching them.
+        text_match = Case(When(_free_text_q(words), then=Value(1.0)), default=Value(0.0), output_field=FloatField())
     annotations = {
         "price_from_cents": Subquery(_offers(filters).order_by("hourly_rate_cents").values("hourly_rate_cents")[:1]),
         "next_available_at": _next_available(now),

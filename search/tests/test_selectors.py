@@ -182,6 +182,54 @@ def test_relevance_boosts_founding_and_soon_available(catalog):
     assert names(search_instructors(filters=SearchFilters(), now=NOW)) == ["Open tomorrow", "Founding", "Plain"]
 
 
+def summary(instructor, **columns):
+    from search.models import InstructorSearchSummary
+
+    columns.setdefault("bayesian_rating", ranking.PRIOR_MEAN)
+    return InstructorSearchSummary.objects.update_or_create(
+        instructor=instructor, defaults={"refreshed_at": NOW, **columns}
+    )[0]
+
+
+def test_relevance_ranks_more_completed_lessons_first(catalog):
+    plain = teacher(catalog, "No lessons yet")  # created first: first when everything else is equal
+    busy = teacher(catalog, "Forty lessons")
+    summary(plain, completed_lessons=0)
+    summary(busy, completed_lessons=40)
+    assert names(search_instructors(filters=SearchFilters(), now=NOW)) == ["Forty lessons", "No lessons yet"]
+    summary(busy, completed_lessons=0)
+    assert names(search_instructors(filters=SearchFilters(), now=NOW)) == ["No lessons yet", "Forty lessons"]
+
+
+def test_relevance_ranks_the_nearer_instructor_first(catalog):
+    here = Point(-73.978, 40.671, srid=4326)
+    far = teacher(catalog, "Five km away", public_point=Point(-73.978, 40.716, srid=4326))
+    near = teacher(catalog, "One km away", public_point=Point(-73.978, 40.680, srid=4326))
+    for instructor in (far, near):
+        instructor.coverage = square(-73.978, 40.69, 0.05)  # both travel to `here`
+        instructor.save()
+    results = search_instructors(filters=SearchFilters(point=here), now=NOW)
+    assert names(results) == ["One km away", "Five km away"]
+    assert [round(card.distance_m.km) for card in results.page.object_list] == [1, 5]
+    # Without a place, distance counts for nobody: back to creation order.
+    assert names(search_instructors(filters=SearchFilters(), now=NOW)) == ["Five km away", "One km away"]
+
+
+def test_words_in_an_offers_description_find_and_rank_like_the_headline(catalog):
+    teacher(catalog, "Classical", headline="Classical repertoire")
+    described = teacher(catalog, "Described")
+    offer = described.services.get()
+    offer.description = "Jazz standards, improvisation and reading lead sheets"
+    offer.save()
+    assert names(search_instructors(filters=SearchFilters(free_text="jazz"), now=NOW)) == ["Described"]
+    with_service = SearchFilters(free_text="jazz", service_id=catalog["piano"].pk)
+    results = search_instructors(filters=with_service, now=NOW)
+    assert names(results) == ["Described", "Classical"]
+    assert results.page.object_list[0].relevance - results.page.object_list[1].relevance == pytest.approx(
+        ranking.WEIGHTS["text"]
+    )
+
+
 def test_free_text_without_a_service_searches_headline_and_bio(catalog):
     teacher(catalog, "Jazz", headline="Jazz piano and improvisation")
     teacher(catalog, "Classical", headline="Classical repertoire")

@@ -225,7 +225,7 @@ def _filters(params: dict, *, lookup, now, zone) -> tuple[SearchFilters, list[Ch
     if area := params.get("area"):
         hood = tables.neighborhoods.get(area)
         if hood:
-            filters.neighborhood_slug, filters.point = hood.slug, hood.center
+            filters.neighborhood_slug, filters.origin = hood.slug, hood.center
             chip("area", hood.name)
         elif region := lookup.match_places([area.lower()]).get(area.lower()):
             filters.region = region.region
@@ -272,9 +272,9 @@ class _NoLookup:
 
 def _suggestions(params: dict, filters: SearchFilters) -> list[Suggestion]:
     suggestions: list[Suggestion] = []
-    if filters.point is not None:
+    if filters.distance_from is not None:
         nearby = (
-            Neighborhood.objects.annotate(distance=Distance("center", filters.point))
+            Neighborhood.objects.annotate(distance=Distance("center", filters.distance_from))
             .exclude(slug=filters.neighborhood_slug)
             .order_by("distance")[:3]
         )

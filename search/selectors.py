@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from django.contrib.gis.db.models.functions import Distance
@@ -79,14 +79,19 @@ class SearchFilters:
     min_price_cents: int | None = None
     max_price_cents: int | None = None
     location_types: tuple[str, ...] = ()
-    neighborhood_slug: str = ""
+    neighborhood_slug: str = ""  # instructors who cover it or teach at a studio in or near it
     region: str = ""
-    point: Point | None = None  # near me, a ZIP or an address
+    point: Point | None = None  # near me, a ZIP or an address: instructors within `radius_km` or covering it
     radius_km: float = DEFAULT_RADIUS_KM
+    origin: Point | None = None  # where distances are measured from without a point (a neighborhood's centre)
     windows: list[tuple[datetime, datetime]] = field(default_factory=list)  # UTC
     min_rating: float | None = None
     free_text: str = ""
     sort: str = Sort.RELEVANCE
+
+    @property
+    def distance_from(self) -> Point | None:
+        return self.point if self.point is not None else self.origin
 
 
 @dataclass
@@ -128,6 +133,39 @@ def _place_applies(filters: SearchFilters) -> bool:
     return has_place and set(filters.location_types) != {LocationType.ONLINE}
 
 
+# A studio this close to a neighborhood's edge counts as near it (a short walk for the student).
+STUDIO_NEAR_AREA_M = 1000
+
+# Instructors whose coverage (the neighborhoods and the radius they travel to) reaches the
+# neighborhood, and those whose public point (their studio or base) is in it or near it. Uncorrelated,
+# so each branch is one walk of a geography GiST index (coverage, public_point) for the whole query.
+_COVERS_AREA_SQL = (
+    "SELECT p.id FROM catalog_instructorprofile p JOIN catalog_neighborhood n ON n.slug = %s"
+    " WHERE ST_Intersects(p.coverage, n.boundary)"
+)
+_STUDIO_NEAR_AREA_SQL = (
+    "SELECT p.id FROM catalog_instructorprofile p JOIN catalog_neighborhood n ON n.slug = %s"
+    " WHERE ST_DWithin(p.public_point, n.boundary, %s)"
+)
+
+
+def _neighborhood_q(filters: SearchFilters) -> Q:
+    """Instructors who teach in the neighborhood: they cover it (their coverage reaches it, or they
+    listed it), or they teach at a studio in it or within STUDIO_NEAR_AREA_M of its edge (when studio
+    lessons are among those asked for). Not a radius around its centre: someone 8 km away who does
+    not come to Park Slope is not a Park Slope instructor. Distance still sorts from the centre."""
+    slug = filters.neighborhood_slug
+    # The SQL is a constant; the slug and the distance are parameters.
+    covers = Q(pk__in=RawSQL(_COVERS_AREA_SQL, [slug])) | Exists(  # noqa: S611
+        InstructorNeighborhood.objects.filter(instructor=OuterRef("pk"), neighborhood__slug=slug)
+    )
+    if filters.location_types and LocationType.STUDIO not in filters.location_types:
+        return covers
+    studio_offer = Exists(_offers(replace(filters, location_types=(LocationType.STUDIO,), neighborhood_slug="")))
+    studio_near = Q(pk__in=RawSQL(_STUDIO_NEAR_AREA_SQL, [slug, STUDIO_NEAR_AREA_M]))  # noqa: S611
+    return covers | (studio_near & studio_offer)
+
+
 def _place_q(filters: SearchFilters) -> Q:
     """Instructors who teach in person at the place (online-only searches ignore the place)."""
     in_person = Q()
@@ -135,11 +173,7 @@ def _place_q(filters: SearchFilters) -> Q:
         in_person |= Q(coverage__covers=filters.point)
         in_person |= Q(public_point__dwithin=(filters.point, filters.radius_km * 1000))
     if filters.neighborhood_slug:
-        in_person |= Exists(
-            InstructorNeighborhood.objects.filter(
-                instructor=OuterRef("pk"), neighborhood__slug=filters.neighborhood_slug
-            )
-        )
+        in_person |= _neighborhood_q(filters)
     if filters.region:
         in_person |= Exists(
             InstructorNeighborhood.objects.filter(instructor=OuterRef("pk"), neighborhood__region=filters.region)
@@ -149,7 +183,7 @@ def _place_q(filters: SearchFilters) -> Q:
         area = lookup_tables().region_area(filters.region)
         if area is not None:
             in_person |= Q(_PlanarIntersects(F("coverage"), Value(area.hexewkb.decode())))
-    online = Q(Exists(_offers(SearchFilters(**{**filters.__dict__, "location_types": (LocationType.ONLINE,)}))))
+    online = Q(Exists(_offers(replace(filters, location_types=(LocationType.ONLINE,)))))
     if LocationType.ONLINE in filters.location_types:
         return in_person | online
     return in_person
@@ -331,8 +365,8 @@ def _candidates(filters: SearchFilters, *, now: datetime) -> QuerySet:
         "completed_lessons": Coalesce(F("search_summary__completed_lessons"), 0),
         "text_match": text_match,
         "distance_m": (
-            Distance("public_point", filters.point)
-            if filters.point is not None
+            Distance("public_point", filters.distance_from)
+            if filters.distance_from is not None
             else RawSQL("NULL::double precision", [], output_field=FloatField())
         ),
     }
@@ -342,7 +376,7 @@ def _candidates(filters: SearchFilters, *, now: datetime) -> QuerySet:
 
 def _effective_sort(filters: SearchFilters) -> str:
     """The sort asked for; relevance when it is unknown, or by distance without a place."""
-    if filters.sort not in _ORDER_SQL or (filters.sort == Sort.DISTANCE and filters.point is None):
+    if filters.sort not in _ORDER_SQL or (filters.sort == Sort.DISTANCE and filters.distance_from is None):
         return Sort.RELEVANCE
     return filters.sort
 

@@ -86,7 +86,7 @@ def test_neighborhood_and_distance_filters(catalog):
     far.save()
     teacher(catalog, "Online only", location_types=["online"])
 
-    by_slug = SearchFilters(neighborhood_slug="park-slope", point=park_slope.center)
+    by_slug = SearchFilters(neighborhood_slug="park-slope", origin=park_slope.center)
     assert sorted(names(search_instructors(filters=by_slug, now=NOW))) == ["Covers Park Slope", "Linked to Park Slope"]
     brooklyn = SearchFilters(region="Brooklyn")
     assert sorted(names(search_instructors(filters=brooklyn, now=NOW))) == ["Covers Park Slope", "Linked to Park Slope"]
@@ -97,6 +97,47 @@ def test_neighborhood_and_distance_filters(catalog):
     results = search_instructors(filters=near_harlem, now=NOW)
     assert names(results) == ["Harlem only"]
     assert results.page.object_list[0].distance_m.m == pytest.approx(0, abs=1)
+
+
+def test_a_neighborhood_means_teaching_there_not_a_radius_around_its_centre(catalog):
+    """Park Slope (the test square: 0.02° wide, about 1.7 km by 2.2 km): instructors who cover it or
+    listed it, and studios in it or within STUDIO_NEAR_AREA_M of its edge; distance from its centre."""
+    from search.engine import search_run
+    from search.tests.helpers import NEW_YORK
+
+    def at(lon, lat):
+        return Point(lon, lat, srid=4326)
+
+    # 8 km north: travels around home only, which is not Park Slope (the old 10 km radius let them in).
+    eight_km = teacher(catalog, "Eight km away", public_point=at(-73.978, 40.743), location_types=["studio"])
+    eight_km.coverage = square(-73.978, 40.743, 0.01)
+    eight_km.save()
+    covers = teacher(catalog, "Covers the east side", public_point=at(-73.96, 40.671))
+    covers.coverage = square(-73.96, 40.671, 0.01)  # overlaps the square's eastern edge
+    covers.save()
+    teacher(catalog, "Studio 550 m north", public_point=at(-73.978, 40.686), location_types=["studio"])
+    teacher(catalog, "Home visits 550 m north", public_point=at(-73.978, 40.686), location_types=["student_place"])
+    teacher(catalog, "Studio 2 km north", public_point=at(-73.978, 40.699), location_types=["studio"])
+    listed = teacher(catalog, "Listed Park Slope")
+    InstructorNeighborhood.objects.create(instructor=listed, neighborhood=catalog["park-slope"])
+
+    outcome = search_run(cleaned={"area": "park-slope", "sort": "distance"}, zone=NEW_YORK, now=NOW)
+    cards = outcome.results.page.object_list
+    assert [card.user.full_name for card in cards] == [
+        "Covers the east side",
+        "Studio 550 m north",
+        "Listed Park Slope",
+    ]
+    assert [round(card.distance_m.km, 1) if card.distance_m else None for card in cards] == [1.5, 1.7, None]
+    assert [chip.label for chip in outcome.chips] == ["Park Slope"]
+    # Asking for home visits leaves the studio out; asking for a studio keeps it.
+    home = search_run(cleaned={"area": "park-slope", "type": ["student_place"]}, zone=NEW_YORK, now=NOW)
+    assert sorted(card.user.full_name for card in home.results.page.object_list) == [
+        "Covers the east side",
+        "Listed Park Slope",
+    ]
+    studio = search_run(cleaned={"area": "park-slope", "type": ["studio"]}, zone=NEW_YORK, now=NOW)
+    assert [card.user.full_name for card in studio.results.page.object_list] == ["Studio 550 m north"]
 
 
 def test_availability_window_needs_thirty_open_minutes_inside_it(catalog):

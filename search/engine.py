@@ -21,7 +21,14 @@ from catalog.models import AgeGroup, Level, LocationType, Neighborhood, Service
 from search.lookup_cache import lookup_tables
 from search.lookups import DatabaseLookup, services_resembling
 from search.parsing import ParsedQuery, parse_query
-from search.selectors import DEFAULT_RADIUS_KM, SearchFilters, SearchResults, Sort, search_instructors
+from search.selectors import (
+    DEFAULT_RADIUS_KM,
+    SearchFilters,
+    SearchResults,
+    Sort,
+    search_has_results,
+    search_instructors,
+)
 
 NEAR_ME = "me"  # `near=me`: the searcher asked for "near me" and the page waits for their location
 SHARE_LOCATION_MESSAGE = "Share your location (the “Use my location” button) to see instructors near you."
@@ -163,7 +170,7 @@ def search_run(
     results = search_instructors(filters=filters, now=now, page=cleaned.get("page") or 1)
     outcome = SearchOutcome(params=params, results=results, chips=chips, parsed=parsed, messages=messages)
     if results.count == 0:
-        outcome.suggestions = _suggestions(params, filters)
+        outcome.suggestions = _suggestions(params, filters, lookup=lookup, now=now, zone=zone)
     return outcome
 
 
@@ -270,36 +277,88 @@ class _NoLookup:
         return {}
 
 
-def _suggestions(params: dict, filters: SearchFilters) -> list[Suggestion]:
-    suggestions: list[Suggestion] = []
+# An empty page offers at most this many places and services, trying a few more than it shows:
+# only suggestions that find someone are shown.
+SUGGESTED_PLACES, TRIED_PLACES = 3, 5
+SUGGESTED_SERVICES, TRIED_SERVICES = 3, 5
+_PLACE_PARAMS = ("area", "where", "lat", "lng", "near")
+
+
+def _suggestions(params: dict, filters: SearchFilters, *, lookup, now, zone) -> list[Suggestion]:
+    """Ways out of an empty page: nearby neighborhoods (or boroughs), online lessons, related services,
+    no filters. Each one is searched first and offered only when it finds someone (a suggestion
+    that leads to another empty page is worse than none)."""
+
+    def finds_someone(suggested: dict) -> bool:
+        return search_has_results(filters=_filters(suggested, lookup=lookup, now=now, zone=zone)[0], now=now)
+
+    def first_that_find_someone(candidates: list[Suggestion], limit: int) -> list[Suggestion]:
+        found = []
+        for candidate in candidates:
+            if len(found) == limit:
+                break
+            if finds_someone(candidate.params):
+                found.append(candidate)
+        return found
+
+    places: list[Suggestion] = []
     if filters.distance_from is not None:
         nearby = (
             Neighborhood.objects.annotate(distance=Distance("center", filters.distance_from))
             .exclude(slug=filters.neighborhood_slug)
-            .order_by("distance")[:3]
+            .order_by("distance")
+            .values_list("name", "slug")[:TRIED_PLACES]
         )
-        for hood in nearby:
-            suggestions.append(
-                Suggestion(f"Try {hood.name}", {**_without(params, "area", "where", "lat", "lng"), "area": hood.slug})
-            )
+        places = [
+            Suggestion(f"Try {name}", {**_without(params, *_PLACE_PARAMS), "area": slug}) for name, slug in nearby
+        ]
+    elif filters.region:
+        places = [
+            Suggestion(f"Try {region}", {**_without(params, *_PLACE_PARAMS), "area": region})
+            for region in _regions_nearest(filters.region)[:TRIED_PLACES]
+        ]
+    suggestions = first_that_find_someone(places, SUGGESTED_PLACES)
     if filters.location_types != (LocationType.ONLINE,):
-        suggestions.append(
-            Suggestion(
-                "Try online lessons",
-                {**_without(params, "area", "where", "lat", "lng", "type"), "type": [LocationType.ONLINE]},
-            )
+        suggestions += first_that_find_someone(
+            [
+                Suggestion(
+                    "Try online lessons", {**_without(params, *_PLACE_PARAMS, "type"), "type": [LocationType.ONLINE]}
+                )
+            ],
+            1,
         )
+    services: list[Suggestion] = []
     if filters.service_id:
         service = Service.objects.get(pk=filters.service_id)
-        for related in Service.objects.filter(category_id=service.category_id).exclude(pk=service.pk)[:3]:
-            suggestions.append(Suggestion(f"Try {related.name}", {**params, "service": related.slug}))
+        related = (
+            Service.objects.filter(category_id=service.category_id)
+            .exclude(pk=service.pk)
+            .order_by("display_order", "name")
+            .values_list("name", "slug")[:TRIED_SERVICES]
+        )
+        services = [Suggestion(f"Try {name}", {**params, "service": slug}) for name, slug in related]
     elif filters.free_text:
         # Words that named no service: offer the services they come closest to, instead of the words.
-        for slug, name in services_resembling(filters.free_text):
-            suggestions.append(Suggestion(f"Try {name}", {**_without(params, "q"), "service": slug}))
+        services = [
+            Suggestion(f"Try {name}", {**_without(params, "q"), "service": slug})
+            for slug, name in services_resembling(filters.free_text, limit=TRIED_SERVICES)
+        ]
+    suggestions += first_that_find_someone(services, SUGGESTED_SERVICES)
     if len(params) > 1:
-        suggestions.append(Suggestion("Clear all filters", {"q": params["q"]} if params.get("q") else {}))
+        suggestions += first_that_find_someone(
+            [Suggestion("Clear all filters", {"q": params["q"]} if params.get("q") else {})], 1
+        )
     return suggestions
+
+
+def _regions_nearest(region: str) -> list[str]:
+    """The other boroughs, nearest first (by the distance between their shapes)."""
+    tables = lookup_tables()
+    area = tables.region_area(region)
+    if area is None:
+        return []
+    others = [(other, tables.region_area(other)) for other in tables.region_areas if other != region]
+    return [other for other, shape in sorted(others, key=lambda item: area.distance(item[1]))]
 
 
 def querystring(params: dict) -> str:

@@ -462,6 +462,11 @@ def search_instructors(
     return SearchResults(page=Page(cards, number, paginator), filters=filters)
 
 
+def search_has_results(*, filters: SearchFilters, now: datetime) -> bool:
+    """Whether `search_instructors` would find anyone (one EXISTS, no ranking)."""
+    return _matching(filters, now=now).exists()
+
+
 def _fetch_page(sql: str, params: list, *, number: int, per_page: int) -> tuple[list[dict], int]:
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, per_page, (number - 1) * per_page])

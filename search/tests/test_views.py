@@ -140,14 +140,39 @@ def test_a_bad_filter_through_htmx_answers_the_filters_to_correct_and_changes_no
     assert dict(client.session.items()) == before
 
 
-def test_empty_results_suggest_nearby_areas_online_and_related_services(client, catalog):
-    named(live_instructor(service=catalog["guitar"], public_point=Point(-73.957, 40.714, srid=4326)), "Far Away")
+def test_empty_results_suggest_only_what_finds_someone(client, catalog):
+    astoria = named(live_instructor(service=catalog["violin"]), "Vic Astoria")
+    InstructorNeighborhood.objects.create(instructor=astoria.instructor, neighborhood=catalog["astoria"])
+    online = named(live_instructor(service=catalog["violin"]), "Olive Online")
+    online.location_types = ["online"]
+    online.save()
+    piano = named(live_instructor(service=catalog["piano"]), "Pete Park Slope")
+    InstructorNeighborhood.objects.create(instructor=piano.instructor, neighborhood=catalog["park-slope"])
+
     body = client.get("/search/", {"service": "violin", "area": "park-slope"}).content.decode()
     assert "0 instructors" in body
-    assert "Try Williamsburg" in body  # the nearest other neighborhood to Park Slope
-    assert "Try online lessons" in body
-    assert "Try Piano" in body  # another music service
-    assert "Clear all filters" in body
+    suggestions = re.findall(r'<li><a href="\?([^"]*)" hx-get="[^"]*">([^<]+)</a></li>', body)
+    labels = [label for _, label in suggestions]
+    # Williamsburg is nearer, but nobody teaches violin there; of the other music services only
+    # Piano has someone in Park Slope.
+    assert labels == ["Try Astoria", "Try online lessons", "Try Piano", "Clear all filters"]
+    for href, label in suggestions:
+        followed = client.get("/search/?" + href.replace("&amp;", "&")).content.decode()
+        count = int(re.search(r'class="result-count" role="status">(\d+) instructor', followed).group(1))
+        assert count > 0, label
+    assert "Vic Astoria" in client.get("/search/", {"service": "violin", "area": "astoria"}).content.decode()
+
+
+def test_an_empty_borough_suggests_the_nearest_boroughs_that_have_someone(client, catalog):
+    brooklyn = named(live_instructor(service=catalog["painting"]), "Bea Brooklyn")
+    InstructorNeighborhood.objects.create(instructor=brooklyn.instructor, neighborhood=catalog["williamsburg"])
+    body = client.get("/search/", {"q": "painting in queens"}, follow=True).content.decode()
+    assert "0 instructors" in body
+    assert ">Try Brooklyn<" in body
+    assert 'href="?service=painting&amp;area=Brooklyn"' in body
+    for empty in ("Manhattan", "Bronx", "Staten Island"):
+        assert f">Try {empty}<" not in body
+    assert "Bea Brooklyn" in client.get("/search/", {"service": "painting", "area": "Brooklyn"}).content.decode()
 
 
 def test_near_me_typed_on_the_page_asks_for_the_location_then_sorts_by_distance(client, catalog):

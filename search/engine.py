@@ -246,6 +246,7 @@ def _filters(params: dict, *, lookup, now, zone) -> tuple[SearchFilters, list[Ch
             chip("where", place.label)
         else:
             messages.append(f"We couldn't find “{where}”. Try a neighborhood, a ZIP code or a street address.")
+            chip("where", f"{where} (not found)")  # searched without it; the chip takes it out of the URL
     if params.get("lat") is not None and params.get("lng") is not None:
         filters.point = Point(float(params["lng"]), float(params["lat"]), srid=4326)
         chip("lat", "Near you", "lng", "near")

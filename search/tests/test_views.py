@@ -205,6 +205,8 @@ def test_an_unknown_zip_or_address_typed_on_the_page_is_reported_not_dropped(cli
     assert parse_qs(urlsplit(response["Location"]).query) == {"service": ["piano"], "where": ["99999"]}
     page = client.get(response["Location"]).content.decode()
     assert "We couldn&#x27;t find “99999”. Try a neighborhood, a ZIP code or a street address." in page
+    assert "Pia Piano" in page  # searched without the place
+    assert 'href="?service=piano" hx-get="?service=piano" aria-label="Remove 99999 (not found)"' in page
     response = client.get("/search/", {"q": "piano lessons near 12 nowhere st"}, follow=True)
     assert "We couldn&#x27;t find “12 nowhere st”." in response.content.decode()
 

@@ -81,15 +81,18 @@ def search_page(request):
     return render(request, template, context)
 
 
+# Controls a bad value can be shown in, as typed, to correct (a select cannot show a choice it lacks).
+TYPED_KEYS = ("price_min", "price_max", "when")
+
+
 def _submitted_params(form: SearchForm) -> dict:
-    """What the searcher sent: valid values cleaned, a filter's bad value as typed (shown in its
-    control to correct). A bad value of a parameter without a control is dropped, so the next change
-    of any filter searches without it."""
+    """What the searcher sent: valid values cleaned, a typed filter's bad value as typed (shown in its
+    input to correct). Other bad values are dropped, so the next change of any filter searches
+    without them."""
     params = {key: value for key, value in form.cleaned_data.items() if value not in (None, "", [], ())}
     for key in form.errors:
-        if key in FILTER_KEYS:
-            values = form.data.getlist(key)
-            params[key] = values if key == "type" else values[-1] if values else ""
+        if key in TYPED_KEYS:
+            params[key] = form.data.get(key, "")
     params.pop("page", None)
     return params
 

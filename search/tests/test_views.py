@@ -106,6 +106,14 @@ def test_bad_parameters_get_a_clear_message_and_no_results(client, catalog):
     assert 'class="result-count"' not in body
     response = client.get("/search/", {"price_min": "90", "price_max": "50"})
     assert "<li>Max $/hour: The maximum price must be at least the minimum price.</li>" in response.content.decode()
+    # Bad choices for the selects: said, and left out of the form sent with the next change.
+    response = client.get("/search/", {"radius_km": "far", "min_rating": "lots", "type": ["online", "moon"]})
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert "<li>Within (km): Enter a number.</li>" in body
+    assert "<li>Minimum rating: Enter a number.</li>" in body
+    assert "<li>Lesson type: Select a valid choice. moon is not one of the available choices.</li>" in body
+    assert " checked" not in body
 
 
 def test_a_bad_filter_through_htmx_answers_the_filters_to_correct_and_changes_nothing(client, catalog):

@@ -9,6 +9,10 @@ run only tops up), then requests the search page in-process through Django's ful
 URL it is redirected to. It prints p50/p95/p99 of the server time a person waits for (both hops),
 each query's median with its number of SQL statements, and EXPLAIN ANALYZE of the heaviest
 statements. Target: p95 < 80 ms.
+
+`--repair-jobs` also times the two hourly repair jobs over every instructor of that database:
+availability's `open_time_repair_all` (one transaction per instructor) and search's
+`search_summaries_repair` (one statement). They rewrite the benchmark database's open time as of now.
 """
 
 import argparse
@@ -63,6 +67,7 @@ def main():
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--no-seed", action="store_true")
     parser.add_argument("--plans", type=int, default=3, help="how many EXPLAIN ANALYZE plans to print")
+    parser.add_argument("--repair-jobs", action="store_true", help="also time the hourly repair jobs")
     args = parser.parse_args()
     from bench._database import use_benchmark_database
 
@@ -150,6 +155,26 @@ def main():
         with connection.cursor() as cursor:
             cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
             print("\n".join(row[0] for row in cursor.fetchall()))
+
+    if args.repair_jobs:
+        repair_jobs(live)
+
+
+def repair_jobs(live: int) -> None:
+    from django.utils import timezone
+
+    from availability.services import open_time_repair_all
+    from search.services import search_summaries_repair
+
+    print("\nhourly repair jobs, every instructor (wall time, one run each):")
+    for name, job in (
+        ("open_time_repair_all", open_time_repair_all),
+        ("search_summaries_repair", search_summaries_repair),
+    ):
+        started, started_cpu = time.perf_counter(), time.process_time()
+        rows = job(now=timezone.now())
+        seconds, cpu = time.perf_counter() - started, time.process_time() - started_cpu
+        print(f"  {name:24s} {seconds:7.1f} s  (Django CPU {cpu:.1f} s, {rows} instructors, {live} live)")
 
 
 if __name__ == "__main__":

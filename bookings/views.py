@@ -90,11 +90,12 @@ def booking_start(request, public_id):
 def _search_term_learn(request, *, service) -> None:
     """A booking after a search whose words matched no service teaches search an alias (search.services)."""
     from search.services import search_term_alias_observe
-    from search.views import UNMATCHED_TERM_KEY
+    from search.unmatched import unmatched_term_current
 
-    term = request.session.get(UNMATCHED_TERM_KEY, "")
+    now = timezone.now()
+    term = unmatched_term_current(request.session, now=now)  # only the last typed search, while it is recent
     if term:
-        search_term_alias_observe(user=request.user, term=term, service=service, now=timezone.now())
+        search_term_alias_observe(user=request.user, term=term, service=service, now=now)
 
 
 @login_required

@@ -48,7 +48,10 @@ class SearchResponseSerializer(serializers.Serializer):
     count = serializers.IntegerField()
     page = serializers.IntegerField()
     num_pages = serializers.IntegerField()
-    understood = serializers.DictField(help_text="The parameters the query was read as (q is the leftover text)")
+    understood = serializers.DictField(
+        help_text="The parameters the query was read as (q is the leftover text; near=me and an unknown where say "
+        "what could not be applied, see messages)"
+    )
     chips = ChipSerializer(many=True)
     messages = serializers.ListField(child=serializers.CharField())
     results = InstructorCardSerializer(many=True)
@@ -60,13 +63,16 @@ PARAMETERS = [
     OpenApiParameter("service", OpenApiTypes.STR, description="Service slug"),
     OpenApiParameter("age", OpenApiTypes.STR, enum=["kids", "teens", "adults"]),
     OpenApiParameter("level", OpenApiTypes.STR, enum=["beginner", "intermediate", "advanced"]),
-    OpenApiParameter("price_min", OpenApiTypes.INT, description="Dollars per hour, before fees"),
-    OpenApiParameter("price_max", OpenApiTypes.INT, description="Dollars per hour, before fees"),
+    OpenApiParameter("price_min", OpenApiTypes.NUMBER, description="Dollars per hour, before fees (cents allowed)"),
+    OpenApiParameter("price_max", OpenApiTypes.NUMBER, description="Dollars per hour, before fees (cents allowed)"),
     OpenApiParameter("type", OpenApiTypes.STR, many=True, enum=["student_place", "studio", "online", "neutral"]),
     OpenApiParameter("area", OpenApiTypes.STR, description="Neighborhood slug or borough name"),
     OpenApiParameter("where", OpenApiTypes.STR, description="ZIP code or street address"),
     OpenApiParameter("lat", OpenApiTypes.FLOAT),
     OpenApiParameter("lng", OpenApiTypes.FLOAT),
+    OpenApiParameter(
+        "near", OpenApiTypes.STR, enum=["me"], description="“near me” asked for; send lat and lng to apply it"
+    ),
     OpenApiParameter("radius_km", OpenApiTypes.FLOAT),
     OpenApiParameter("when", OpenApiTypes.STR, description="e.g. “saturday morning”, in the user's timezone"),
     OpenApiParameter("min_rating", OpenApiTypes.FLOAT),

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
+from reviews.models import RATING_SHOWN_FROM
 from search.engine import LOCATION_LABELS
 
 
@@ -66,7 +67,7 @@ def favorite_button(profile, *, on: bool) -> SafeString:
 
 
 def _rating(card) -> SafeString:
-    if card.rating_count >= 3:
+    if card.rating_count >= RATING_SHOWN_FROM:
         plural = "" if card.rating_count == 1 else "s"
         return format_html(
             '<span aria-label="Rating">★ {}</span> ({} review{})',

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
@@ -20,7 +21,17 @@ from catalog.models import AgeGroup, Level, LocationType, Neighborhood, Service
 from search.lookup_cache import lookup_tables
 from search.lookups import DatabaseLookup, services_resembling
 from search.parsing import ParsedQuery, parse_query
-from search.selectors import DEFAULT_RADIUS_KM, SearchFilters, SearchResults, Sort, search_instructors
+from search.selectors import (
+    DEFAULT_RADIUS_KM,
+    SearchFilters,
+    SearchResults,
+    Sort,
+    search_has_results,
+    search_instructors,
+)
+
+NEAR_ME = "me"  # `near=me`: the searcher asked for "near me" and the page waits for their location
+SHARE_LOCATION_MESSAGE = "Share your location (the “Use my location” button) to see instructors near you."
 
 LOCATION_LABELS = {
     LocationType.ONLINE: "Online",
@@ -53,19 +64,38 @@ class SearchOutcome:
     messages: list[str] = field(default_factory=list)
 
 
+def dollars_param(cents: int) -> int | Decimal:
+    """A price parameter from cents: whole dollars as an int ("90"), else dollars and cents ("89.99")."""
+    return cents // 100 if cents % 100 == 0 else Decimal(cents).scaleb(-2)
+
+
+def cents_from_param(dollars) -> int:
+    return int((Decimal(str(dollars)) * 100).to_integral_value())
+
+
 def canonical_params(cleaned: dict, parsed: ParsedQuery | None) -> dict:
-    """Explicit parameters, plus what the query understood, with `q` reduced to the free text."""
+    """Explicit parameters, plus what the query understood, with `q` reduced to the free text.
+
+    What the query asked for but could not be used yet travels on as a parameter too, so the page
+    redirected to can say so: "near me" without the browser's location (`near=me`) and a ZIP code or
+    address that was not found (`where`, reported as not found).
+    """
     params = {key: value for key, value in cleaned.items() if value not in (None, "", [], ()) and key != "page"}
+    for key in ("price_min", "price_max"):
+        if key in params:
+            params[key] = dollars_param(cents_from_param(params[key]))
     if not parsed:
         return params
     understood = {
         "service": parsed.service.slug if parsed.service else None,
         "age": parsed.age_group,
         "level": parsed.level,
-        "price_min": parsed.min_price_cents // 100 if parsed.min_price_cents is not None else None,
-        "price_max": parsed.max_price_cents // 100 if parsed.max_price_cents is not None else None,
+        "price_min": dollars_param(parsed.min_price_cents) if parsed.min_price_cents is not None else None,
+        "price_max": dollars_param(parsed.max_price_cents) if parsed.max_price_cents is not None else None,
         "type": list(parsed.location_types),
         "when": parsed.window.phrase if parsed.window else "",
+        "near": NEAR_ME if parsed.needs_location else "",
+        "where": parsed.unknown_place,
     }
     if parsed.place:
         if parsed.place.kind == "neighborhood":
@@ -137,16 +167,10 @@ def search_run(
     understanding = understanding or search_understand(cleaned=cleaned, zone=zone, now=now, lookup=lookup)
     parsed, params = understanding.parsed, understanding.params
     filters, chips, messages = _filters(params, lookup=lookup, now=now, zone=zone)
-    if parsed and parsed.needs_location and filters.point is None:
-        messages.append("Share your location (the “Use my location” button) to see instructors near you.")
-    if parsed and parsed.unknown_place:
-        messages.append(
-            f"We couldn't find “{parsed.unknown_place}”. Try a neighborhood, a ZIP code or a street address."
-        )
     results = search_instructors(filters=filters, now=now, page=cleaned.get("page") or 1)
     outcome = SearchOutcome(params=params, results=results, chips=chips, parsed=parsed, messages=messages)
     if results.count == 0:
-        outcome.suggestions = _suggestions(params, filters)
+        outcome.suggestions = _suggestions(params, filters, lookup=lookup, now=now, zone=zone)
     return outcome
 
 
@@ -185,9 +209,9 @@ def _filters(params: dict, *, lookup, now, zone) -> tuple[SearchFilters, list[Ch
         chip("level", Level(level).label)
     low, high = params.get("price_min"), params.get("price_max")
     if low is not None:
-        filters.min_price_cents = int(low) * 100
+        filters.min_price_cents = cents_from_param(low)
     if high is not None:
-        filters.max_price_cents = int(high) * 100
+        filters.max_price_cents = cents_from_param(high)
     if low is not None and high is not None:
         chip("price_min", f"${low}–${high}/h", "price_max")
     elif low is not None:
@@ -208,7 +232,7 @@ def _filters(params: dict, *, lookup, now, zone) -> tuple[SearchFilters, list[Ch
     if area := params.get("area"):
         hood = tables.neighborhoods.get(area)
         if hood:
-            filters.neighborhood_slug, filters.point = hood.slug, hood.center
+            filters.neighborhood_slug, filters.origin = hood.slug, hood.center
             chip("area", hood.name)
         elif region := lookup.match_places([area.lower()]).get(area.lower()):
             filters.region = region.region
@@ -222,9 +246,13 @@ def _filters(params: dict, *, lookup, now, zone) -> tuple[SearchFilters, list[Ch
             chip("where", place.label)
         else:
             messages.append(f"We couldn't find “{where}”. Try a neighborhood, a ZIP code or a street address.")
+            chip("where", f"{where} (not found)")  # searched without it; the chip takes it out of the URL
     if params.get("lat") is not None and params.get("lng") is not None:
         filters.point = Point(float(params["lng"]), float(params["lat"]), srid=4326)
-        chip("lat", "Near you", "lng")
+        chip("lat", "Near you", "lng", "near")
+    elif params.get("near") == NEAR_ME:
+        messages.append(SHARE_LOCATION_MESSAGE)
+        chip("near", "Near you")
     if params.get("radius_km"):
         filters.radius_km = float(params["radius_km"])
     if when := params.get("when"):
@@ -250,36 +278,88 @@ class _NoLookup:
         return {}
 
 
-def _suggestions(params: dict, filters: SearchFilters) -> list[Suggestion]:
-    suggestions: list[Suggestion] = []
-    if filters.point is not None:
+# An empty page offers at most this many places and services, trying a few more than it shows:
+# only suggestions that find someone are shown.
+SUGGESTED_PLACES, TRIED_PLACES = 3, 5
+SUGGESTED_SERVICES, TRIED_SERVICES = 3, 5
+_PLACE_PARAMS = ("area", "where", "lat", "lng", "near")
+
+
+def _suggestions(params: dict, filters: SearchFilters, *, lookup, now, zone) -> list[Suggestion]:
+    """Ways out of an empty page: nearby neighborhoods (or boroughs), online lessons, related services,
+    no filters. Each one is searched first and offered only when it finds someone (a suggestion
+    that leads to another empty page is worse than none)."""
+
+    def finds_someone(suggested: dict) -> bool:
+        return search_has_results(filters=_filters(suggested, lookup=lookup, now=now, zone=zone)[0], now=now)
+
+    def first_that_find_someone(candidates: list[Suggestion], limit: int) -> list[Suggestion]:
+        found = []
+        for candidate in candidates:
+            if len(found) == limit:
+                break
+            if finds_someone(candidate.params):
+                found.append(candidate)
+        return found
+
+    places: list[Suggestion] = []
+    if filters.distance_from is not None:
         nearby = (
-            Neighborhood.objects.annotate(distance=Distance("center", filters.point))
+            Neighborhood.objects.annotate(distance=Distance("center", filters.distance_from))
             .exclude(slug=filters.neighborhood_slug)
-            .order_by("distance")[:3]
+            .order_by("distance")
+            .values_list("name", "slug")[:TRIED_PLACES]
         )
-        for hood in nearby:
-            suggestions.append(
-                Suggestion(f"Try {hood.name}", {**_without(params, "area", "where", "lat", "lng"), "area": hood.slug})
-            )
+        places = [
+            Suggestion(f"Try {name}", {**_without(params, *_PLACE_PARAMS), "area": slug}) for name, slug in nearby
+        ]
+    elif filters.region:
+        places = [
+            Suggestion(f"Try {region}", {**_without(params, *_PLACE_PARAMS), "area": region})
+            for region in _regions_nearest(filters.region)[:TRIED_PLACES]
+        ]
+    suggestions = first_that_find_someone(places, SUGGESTED_PLACES)
     if filters.location_types != (LocationType.ONLINE,):
-        suggestions.append(
-            Suggestion(
-                "Try online lessons",
-                {**_without(params, "area", "where", "lat", "lng", "type"), "type": [LocationType.ONLINE]},
-            )
+        suggestions += first_that_find_someone(
+            [
+                Suggestion(
+                    "Try online lessons", {**_without(params, *_PLACE_PARAMS, "type"), "type": [LocationType.ONLINE]}
+                )
+            ],
+            1,
         )
+    services: list[Suggestion] = []
     if filters.service_id:
         service = Service.objects.get(pk=filters.service_id)
-        for related in Service.objects.filter(category_id=service.category_id).exclude(pk=service.pk)[:3]:
-            suggestions.append(Suggestion(f"Try {related.name}", {**params, "service": related.slug}))
+        related = (
+            Service.objects.filter(category_id=service.category_id)
+            .exclude(pk=service.pk)
+            .order_by("display_order", "name")
+            .values_list("name", "slug")[:TRIED_SERVICES]
+        )
+        services = [Suggestion(f"Try {name}", {**params, "service": slug}) for name, slug in related]
     elif filters.free_text:
         # Words that named no service: offer the services they come closest to, instead of the words.
-        for slug, name in services_resembling(filters.free_text):
-            suggestions.append(Suggestion(f"Try {name}", {**_without(params, "q"), "service": slug}))
+        services = [
+            Suggestion(f"Try {name}", {**_without(params, "q"), "service": slug})
+            for slug, name in services_resembling(filters.free_text, limit=TRIED_SERVICES)
+        ]
+    suggestions += first_that_find_someone(services, SUGGESTED_SERVICES)
     if len(params) > 1:
-        suggestions.append(Suggestion("Clear all filters", {"q": params["q"]} if params.get("q") else {}))
+        suggestions += first_that_find_someone(
+            [Suggestion("Clear all filters", {"q": params["q"]} if params.get("q") else {})], 1
+        )
     return suggestions
+
+
+def _regions_nearest(region: str) -> list[str]:
+    """The other boroughs, nearest first (by the distance between their shapes)."""
+    tables = lookup_tables()
+    area = tables.region_area(region)
+    if area is None:
+        return []
+    others = [(other, tables.region_area(other)) for other in tables.region_areas if other != region]
+    return [other for other, shape in sorted(others, key=lambda item: area.distance(item[1]))]
 
 
 def querystring(params: dict) -> str:

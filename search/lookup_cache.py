@@ -15,7 +15,7 @@ from django.contrib.gis.geos import GEOSGeometry, Point
 from django.core.cache import cache
 from django.db import connection
 
-CACHE_KEY = "search:lookup-tables:v1"
+CACHE_KEY = "search:lookup-tables:v2"
 TIMEOUT = 3600
 
 
@@ -46,9 +46,14 @@ class LookupTables:
     categories: dict[str, str]  # slug → name
     neighborhoods: dict[str, NeighborhoodRow]  # by slug
     region_areas: dict[str, str]  # region → EWKB hex of the union of its neighborhoods
+    neighborhood_areas: dict[str, str]  # slug → EWKB hex of its boundary
 
     def region_area(self, region: str) -> GEOSGeometry | None:
         area = self.region_areas.get(region)
+        return GEOSGeometry(area) if area else None
+
+    def neighborhood_area(self, slug: str) -> GEOSGeometry | None:
+        area = self.neighborhood_areas.get(slug)
         return GEOSGeometry(area) if area else None
 
     @property
@@ -74,7 +79,9 @@ def _load() -> LookupTables:
             "FROM catalog_neighborhood GROUP BY region"
         )
         region_areas = dict(cursor.fetchall())
-    return LookupTables(services, categories, neighborhoods, region_areas)
+        cursor.execute("SELECT slug, encode(ST_AsEWKB(boundary::geometry), 'hex') FROM catalog_neighborhood")
+        neighborhood_areas = dict(cursor.fetchall())
+    return LookupTables(services, categories, neighborhoods, region_areas, neighborhood_areas)
 
 
 def lookup_tables() -> LookupTables:

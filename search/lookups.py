@@ -9,10 +9,11 @@ costs two round trips, not one per word.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from django.db import connection
 
+from catalog.geocoding import GeocodeResult
+from catalog.geocoding import geocode as catalog_geocode
 from search.parsing import PlaceMatch, ServiceMatch
 
 # Below this similarity a phrase does not name a service: "guitr"→"guitar" is 0.44,
@@ -86,21 +87,14 @@ def services_resembling(text: str, *, limit: int = 3) -> list[tuple[str, str]]:
         return [(slug, name) for slug, name, _ in cursor.fetchall()]
 
 
-def _catalog_geocode() -> Callable[[str], Any] | None:
-    try:
-        from catalog.geocoding import geocode  # the catalog work's adapter (offline gazetteer by default)
-    except ImportError:
-        return None
-    return geocode
-
-
 class DatabaseLookup:
-    """`search.parsing.QueryLookup` backed by PostgreSQL. `geocode` defaults to the catalog's.
+    """`search.parsing.QueryLookup` backed by PostgreSQL; ZIP codes and addresses go through `geocode`
+    (the catalog's geocoder, `catalog.geocoding.geocode`, unless a test passes another).
 
     Made per request: it remembers each phrase's answer for its whole life."""
 
-    def __init__(self, geocode: Callable[[str], Any] | None = None):
-        self.geocode = geocode or _catalog_geocode()
+    def __init__(self, geocode: Callable[[str], GeocodeResult | None] | None = None):
+        self.geocode = geocode or catalog_geocode
         self._regions: dict[str, str] | None = None
         # Answers per phrase, kept for this lookup's life (one request): reading the free-text rest
         # of a query again (see `search.engine.search_understand`) asks mostly the same phrases.

@@ -161,6 +161,14 @@ class _Text:
             self.value = re.sub(r"\s+", " ", self.value)
         return match
 
+    def take_first(self, pattern: str, accept) -> re.Match | None:
+        """Like `take`, for the first match that `accept(match)` approves."""
+        for match in re.finditer(pattern, self.value):
+            if accept(match):
+                self.take(re.escape(match.group(0)))
+                return match
+        return None
+
     def words(self) -> list[str]:
         return [w.strip("'.,:-/") for w in self.value.split() if w.strip("'.,:-/&")]
 
@@ -169,10 +177,18 @@ class _Text:
 # Rules, each consuming its part of the text
 
 
+# A number followed by one of these is not a price ("over 10 years", "under 30 minutes", "at 5pm").
+_NOT_MONEY = (
+    r"(?!\s?(?:years?|yrs?|y/?o\b|hours?|hrs?\b|minutes?|mins?\b|lessons?|students?|reviews?|%|am\b|pm\b|[\d.]))"
+)
+
+
 def _take_price(text: _Text, parsed: ParsedQuery) -> None:
-    amount = r"\$?\s?(\d{1,4}(?:\.\d{1,2})?)\s?(?:dollars|bucks|usd)?"
+    amount = rf"\$?\s?(\d{{1,4}}(?:\.\d{{1,2}})?){_NOT_MONEY}\s?(?:dollars|bucks|usd)?"
+    dollar_amount = r"\$\s?(\d{1,4}(?:\.\d{1,2})?)"
     per_hour = r"(?:\s?(?:/|per|an|a)\s?(?:hour|hr|h)\b)?"
-    match = text.take(rf"(?:between|from)?\s?\$\s?(\d{{1,4}})\s?(?:-|to|and)\s?\$?\s?(\d{{1,4}}){per_hour}")
+    upper = r"\$?\s?(\d{1,4}(?:\.\d{1,2})?)"
+    match = text.take(rf"(?:between|from)?\s?{dollar_amount}\s?(?:-|to|and)\s?{upper}{per_hour}")
     if match:
         low, high = sorted((_money(match.group(1)), _money(match.group(2))))
         parsed.min_price_cents, parsed.max_price_cents = low, high
@@ -183,11 +199,11 @@ def _take_price(text: _Text, parsed: ParsedQuery) -> None:
     if match:
         parsed.max_price_cents = _money(match.group(1))
         return
-    match = text.take(rf"\b(?:over|above|more than|at least|min(?:imum)?|>)\s?\$\s?(\d{{1,4}}){per_hour}")
+    match = text.take(rf"\b(?:over|above|more than|at least|min(?:imum)?|>)\s?{amount}{per_hour}")
     if match:
         parsed.min_price_cents = _money(match.group(1))
         return
-    match = text.take(r"\$\s?(\d{1,4})\s?(?:/|per|an|a)\s?(?:hour|hr|h)\b(?: or less| max)?")
+    match = text.take(rf"{dollar_amount}\s?(?:/|per|an|a)\s?(?:hour|hr|h)\b(?: or less| max)?")
     if match:
         parsed.max_price_cents = _money(match.group(1))
 
@@ -200,13 +216,52 @@ def _age_group_for(age: int) -> str:
     return AgeGroup.ADULTS
 
 
+_CHILD_WORDS = r"kids?|children|child|boys?|girls?|toddlers?|teens?|teenagers?"
+_ADULT_WORDS = r"adults?|seniors?|people|women|men|grown[\s\-]?ups?"
+_YEARS_OLD = r"(?:years?[\s\-]?olds?|yrs?[\s\-]?olds?|yo|y/o|year)"
+
+
+def _plausible_age(match: re.Match) -> bool:
+    """ "kids under 10" is an age; "kids under 60" is a price, as is "adults under 15"."""
+    age = int(match.group(4))
+    return age <= 18 if re.fullmatch(_CHILD_WORDS, match.group(1)) else age >= 18
+
+
 def _take_age(text: _Text, parsed: ParsedQuery) -> None:
+    # Ranges: "for ages 5-7", "aged 13 to 15", "5-7 year olds" (the group of the middle of the range).
     match = text.take(
-        r"\b(?:for )?(?:my |our |a |an )?(\d{1,2})[\s\-]?(?:years?[\s\-]?olds?|yrs?[\s\-]?olds?|yo|y/o|year)"
+        r"\b(?:for )?(?:(?:kids|children) )?(?:ages?|aged) (\d{1,2})\s?(?:-|to|and)\s?(\d{1,2})\b"
+        rf"|\b(?:for )?(\d{{1,2}})\s?(?:-|to)\s?(\d{{1,2}})[\s\-]?{_YEARS_OLD}\b"
+    )
+    if match:
+        low, high = (int(group) for group in match.groups() if group is not None)
+        parsed.age_group = _age_group_for((low + high) // 2)
+        return
+    # "kids under 10", "children younger than 6", "adults over 50": an age, not a price.
+    match = text.take_first(
+        rf"\b(?:for )?(?:my |our |the )?({_CHILD_WORDS}|{_ADULT_WORDS}) (?:(under|below|younger than)"
+        r"|(over|above|older than)) (\d{1,2})(?!\s?(?:dollars|bucks|usd|/|per|an hour|a hour|[\d.]))(?:\+|\b)",
+        accept=_plausible_age,
+    )
+    if match:
+        word, age = match.group(1), int(match.group(4))
+        if re.fullmatch(_CHILD_WORDS, word):
+            parsed.age_group = _age_group_for(age - 1 if match.group(2) else age)
+        else:
+            parsed.age_group = AgeGroup.ADULTS
+        return
+    # "for under 10s", "under-5s"
+    match = text.take(r"\b(?:for )?(?:the )?under[\s\-]?(\d{1,2})'?s\b")
+    if match:
+        parsed.age_group = _age_group_for(int(match.group(1)) - 1)
+        return
+    match = text.take(
+        r"\b(?:for )?(?:ages?|aged) (\d{1,2})\+?(?: and (?:up|over|older))?(?=\s|$)"
+        rf"|\b(?:for )?(?:my |our |a |an )?(\d{{1,2}})[\s\-]?{_YEARS_OLD}"
         r"(?: (?:son|daughter|kid|child|boy|girl|twins))?\b"
     )
     if match:
-        parsed.age_group = _age_group_for(int(match.group(1)))
+        parsed.age_group = _age_group_for(int(match.group(1) or match.group(2)))
         return
     match = text.take(r"\b(?:for )?(?:my |our )?(?:son|daughter|kid|child|boy|girl)s? (?:who is|aged?) (\d{1,2})\b")
     if match:
@@ -316,7 +371,7 @@ def _take_time(text: _Text, parsed: ParsedQuery, local_now: datetime) -> None:
 
     start, end, time_label = time(0), None, ""
     hour = r"(\d{1,2})(?::(\d{2}))?\s?(a\.?m\.?|p\.?m\.?)?"
-    if match := text.take(rf"\b(?:between|from) {hour} (?:and|to|-) {hour}\b|\b{hour}\s?(?:-|to) {hour}\b"):
+    if match := text.take(rf"\b(?:between|from) {hour}\s?(?:and|to|-)\s?{hour}\b|\b{hour}\s?(?:-|to\b)\s?{hour}\b"):
         groups = match.groups()
         first, second = (groups[0:3], groups[3:6]) if groups[0] else (groups[6:9], groups[9:12])
         meridiem = first[2] or second[2]

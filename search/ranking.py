@@ -2,7 +2,8 @@
 
 Relevance score (higher first), each part scaled to 0..1 before weighting:
 
-    score = 3.0 · text      whether the free text appears in the headline or bio (1 or 0)
+    score = 3.0 · text      whether every word of the free text appears in the headline, the bio or an
+                            offer's description (1 or 0; the free-text filter's own test)
           + 2.0 · rating    bayesian_rating / 5
           + 1.0 · lessons   min(1, ln(1 + completed lessons) / ln(101))   (100 lessons = full marks)
           + 1.5 · distance  1 / (1 + km / 3)          (0 without a place; 3 km away = 0.5)

@@ -1,6 +1,5 @@
 """Search test data: a small realistic catalog and a few NYC neighborhoods."""
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -69,24 +68,3 @@ def make_catalog() -> dict:
             name=name, slug=slug, region=region, boundary=square(lon, lat, 0.01), center=Point(lon, lat, srid=4326)
         )
     return rows
-
-
-@dataclass(frozen=True)
-class FakeGeocodeResult:
-    point: Point
-    label: str
-    neighborhood_slug: str | None
-    kind: str
-
-
-# Stand-in for the catalog's offline gazetteer for ZIPs and addresses until it is merged (its
-# `geocode(query) -> GeocodeResult | None` contract is the same).
-GAZETTEER = {
-    "11215": FakeGeocodeResult(Point(-73.985, 40.663, srid=4326), "11215 (Park Slope)", "park-slope", "zip"),
-    "10025": FakeGeocodeResult(Point(-73.968, 40.798, srid=4326), "10025 (Upper West Side)", "upper-west-side", "zip"),
-    "350 5th ave": FakeGeocodeResult(Point(-73.9857, 40.7484, srid=4326), "350 5th Ave, Manhattan", None, "address"),
-}
-
-
-def gazetteer_geocode(query: str):
-    return GAZETTEER.get(query.lower().strip())

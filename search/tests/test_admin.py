@@ -7,7 +7,7 @@ from accounts.tests.factories import student
 from search.lookups import DatabaseLookup
 from search.models import SearchTermAlias
 from search.parsing import parse_query
-from search.tests.helpers import NEW_YORK, NOW, gazetteer_geocode, make_catalog
+from search.tests.helpers import NEW_YORK, NOW, make_catalog
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +27,7 @@ def aliases():
 
 
 def understood_service(term):
-    parsed = parse_query(term, lookup=DatabaseLookup(geocode=gazetteer_geocode), now=NOW, zone=NEW_YORK)
+    parsed = parse_query(term, lookup=DatabaseLookup(), now=NOW, zone=NEW_YORK)
     return parsed.service.slug if parsed.service else None
 
 

@@ -26,12 +26,25 @@ def test_api_search_reads_the_query_like_the_page(client):
     assert card["profile_url"] == f"/instructors/{offer.instructor.public_id}/"
 
 
+def test_api_says_what_it_could_not_apply_like_the_page(client):
+    catalog = make_catalog()
+    live_instructor(service=catalog["swimming"])
+    body = client.get("/api/v1/search/", {"q": "swim coach near me"}).json()
+    assert body["understood"] == {"service": "swimming", "near": "me"}
+    assert body["messages"] == ["Share your location (the “Use my location” button) to see instructors near you."]
+    assert [chip["label"] for chip in body["chips"]] == ["Swimming", "Near you"]
+    assert body["count"] == 1
+    body = client.get("/api/v1/search/", {"q": "swimming 99999"}).json()
+    assert body["understood"] == {"service": "swimming", "where": "99999"}
+    assert body["messages"] == ["We couldn't find “99999”. Try a neighborhood, a ZIP code or a street address."]
+
+
 def test_api_rejects_bad_parameters_with_reasons(client):
     response = client.get("/api/v1/search/", {"price_max": "lots", "lat": "40.7"})
     assert response.status_code == 400
     assert response.json() == {
         "errors": {
-            "price_max": ["Enter a whole number."],
+            "price_max": ["Enter a number."],
             "lat": ["Your location needs both a latitude and a longitude."],
         }
     }

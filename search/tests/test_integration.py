@@ -2,7 +2,7 @@
 speed work must not change (one search per request, a cache that follows catalog changes)."""
 
 from datetime import UTC, datetime, timedelta
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 import time_machine
@@ -19,6 +19,7 @@ from search.models import InstructorSearchSummary, SearchTermAlias, SearchTermOb
 from search.selectors import SearchFilters, search_instructors
 from search.services import search_summaries_repair
 from search.tests.helpers import make_catalog
+from search.unmatched import unmatched_term_current
 
 pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 3, 4, 15, 0, tzinfo=UTC)
@@ -95,7 +96,7 @@ def test_booking_after_an_unmatched_search_teaches_an_alias(client, catalog, set
         client.force_login(learner)
         with time_machine.travel(NOW, tick=False):
             assert client.get("/search/", {"q": "klavier"}).status_code == 200
-            assert client.session["search_unmatched_term"] == "klavier"
+            assert unmatched_term_current(client.session, now=NOW) == "klavier"
             response = book(client, offer, datetime(2026, 3, day, 15, tzinfo=UTC))
         assert response.status_code == 302
         assert Booking.objects.filter(student=learner).count() == 1
@@ -161,3 +162,44 @@ def test_a_lookup_asks_the_database_once_per_phrase(catalog):
     with CaptureQueriesContext(connection) as new_phrase:
         assert lookup.match_services(["guitr", "pianno"]).keys() == {"guitr", "pianno"}
     assert len(new_phrase.captured_queries) == 1
+
+
+def test_a_typed_search_that_names_a_service_clears_the_unmatched_term(client, catalog):
+    """ "shredding", then "piano patient", then opening or booking a piano teacher teaches nothing:
+    only the last typed search counts, and it named a service (on both hops of its redirect)."""
+    offer = piano_teacher(catalog, "Pia Keys")
+    learner = student()
+    client.force_login(learner)
+    with time_machine.travel(NOW, tick=False):
+        client.get("/search/", {"q": "shredding"})
+        assert unmatched_term_current(client.session, now=NOW) == "shredding"
+        first_hop = client.get("/search/", {"q": "piano patient"})
+        assert unmatched_term_current(client.session, now=NOW) == ""
+        assert parse_qs(urlsplit(first_hop["Location"]).query) == {"service": ["piano"], "q": ["patient"]}
+        assert client.get(first_hop["Location"]).status_code == 200
+        assert unmatched_term_current(client.session, now=NOW) == ""  # "patient" rode along with a service
+        assert client.post("/search/opened/", {"service": "piano"}).status_code == 204
+        assert book(client, offer, datetime(2026, 3, 10, 15, tzinfo=UTC)).status_code == 302
+    assert Booking.objects.filter(student=learner).count() == 1
+    assert SearchTermObservation.objects.count() == 0
+    assert SearchTermAlias.objects.count() == 0
+
+
+def test_the_unmatched_term_lapses_half_an_hour_after_the_search(client, catalog):
+    offer = piano_teacher(catalog, "Pia Keys")
+    learner = student()
+    client.force_login(learner)
+    with time_machine.travel(NOW, tick=False):
+        client.get("/search/", {"q": "klavier"})
+    with time_machine.travel(NOW + timedelta(minutes=31), tick=False):
+        assert client.post("/search/opened/", {"service": "piano"}).status_code == 204
+        assert book(client, offer, datetime(2026, 3, 10, 15, tzinfo=UTC)).status_code == 302
+    assert Booking.objects.filter(student=learner).count() == 1
+    assert SearchTermObservation.objects.count() == 0
+    # Typed again, it counts again.
+    with time_machine.travel(NOW + timedelta(minutes=40), tick=False):
+        client.get("/search/", {"q": "klavier"})
+    with time_machine.travel(NOW + timedelta(minutes=69), tick=False):
+        assert book(client, offer, datetime(2026, 3, 11, 15, tzinfo=UTC), key="again").status_code == 302
+    alias = SearchTermAlias.objects.get()
+    assert (alias.term, alias.service, alias.distinct_users) == ("klavier", catalog["piano"], 1)

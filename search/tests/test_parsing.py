@@ -7,14 +7,15 @@ import pytest
 
 from search.lookups import DatabaseLookup
 from search.parsing import parse_query
-from search.tests.helpers import NEW_YORK, NOW, gazetteer_geocode, make_catalog
+from search.tests.helpers import NEW_YORK, NOW, make_catalog
 
 ONLINE, HOME, STUDIO, NEUTRAL = "online", "student_place", "studio", "neutral"
 EMPTY = {"service": None, "age": "", "level": "", "place": None, "price": (None, None), "types": (), "when": None,
-         "free": "", "needs_location": False}  # fmt: skip
+         "free": "", "needs_location": False, "unknown_place": ""}  # fmt: skip
 
 # (query, expected parts that differ from EMPTY). `place` is a neighborhood slug, a borough, or
-# "near_me"/"zip:<label>"/"address:<label>"; `when` is the window's label.
+# "near_me"/"zip:<label>"/"address:<label>" (ZIP codes and addresses through the catalog's
+# geocoder, `catalog.geocoding`); `when` is the window's label.
 CASES = [
     ("piano", {"service": "piano"}),
     ("Piano lessons", {"service": "piano"}),
@@ -102,6 +103,27 @@ CASES = [
         {"service": "piano", "age": "kids", "types": (ONLINE,), "price": (None, 6000)},
     ),  # fmt: skip
     ("spanish next monday", {"service": "spanish", "when": "Monday"}),
+    # Ages written as ages, not prices ("under 10" after kids is an age).
+    ("swim lessons for kids under 10", {"service": "swimming", "age": "kids"}),
+    ("drawing for ages 5-7", {"service": "drawing", "age": "kids"}),
+    ("chess for ages 13 to 15", {"service": "chess", "age": "teens"}),
+    ("piano for 5-7 year olds", {"service": "piano", "age": "kids"}),
+    ("ballet for under 10s", {"service": "ballet", "age": "kids"}),
+    ("yoga for adults over 50", {"service": "yoga", "age": "adults"}),
+    ("swimming for kids under 10 under $80", {"service": "swimming", "age": "kids", "price": (None, 8000)}),
+    ("guitar for kids under 60 dollars", {"service": "guitar", "age": "kids", "price": (None, 6000)}),
+    # Prices with cents and without a dollar sign.
+    ("violin under $89.99", {"service": "violin", "price": (None, 8999)}),
+    ("tennis over 50", {"service": "tennis", "price": (5000, None)}),
+    ("piano $49.50-$80", {"service": "piano", "price": (4950, 8000)}),
+    ("chess tutor with over 10 years experience", {"service": "chess", "free": "over years experience"}),
+    # Time ranges written without spaces.
+    ("guitar 10am-12pm", {"service": "guitar", "when": "10am–12pm"}),
+    ("spanish saturday 6-8pm", {"service": "spanish", "when": "Saturday 6pm–8pm"}),
+    # Places the geocoder does not know are reported, not dropped.
+    ("piano 99999", {"service": "piano", "unknown_place": "99999"}),
+    ("violin lessons near 12 nowhere st", {"service": "violin", "unknown_place": "12 nowhere st"}),
+    ("piano 11211", {"service": "piano", "place": "zip:11211 (Williamsburg)"}),
 ]
 
 
@@ -123,13 +145,14 @@ def summarize(parsed) -> dict:
         "when": parsed.window.label if parsed.window else None,
         "free": parsed.free_text,
         "needs_location": parsed.needs_location,
+        "unknown_place": parsed.unknown_place,
     }
 
 
 @pytest.fixture
 def lookup(db):
     make_catalog()
-    return DatabaseLookup(geocode=gazetteer_geocode)
+    return DatabaseLookup()
 
 
 def test_there_are_at_least_sixty_phrasings():
@@ -195,7 +218,7 @@ def test_learned_alias_is_used_only_once_active(lookup):
     alias.save()
     # A lookup remembers its answers for one request; the next request asks afresh.
     assert parse_query("shredding", lookup=lookup, now=NOW, zone=NEW_YORK).service is None
-    next_request = DatabaseLookup(geocode=gazetteer_geocode)
+    next_request = DatabaseLookup()
     assert parse_query("shredding", lookup=next_request, now=NOW, zone=NEW_YORK).service.slug == "guitar"
 
 

@@ -86,7 +86,7 @@ def test_neighborhood_and_distance_filters(catalog):
     far.save()
     teacher(catalog, "Online only", location_types=["online"])
 
-    by_slug = SearchFilters(neighborhood_slug="park-slope", point=park_slope.center)
+    by_slug = SearchFilters(neighborhood_slug="park-slope", origin=park_slope.center)
     assert sorted(names(search_instructors(filters=by_slug, now=NOW))) == ["Covers Park Slope", "Linked to Park Slope"]
     brooklyn = SearchFilters(region="Brooklyn")
     assert sorted(names(search_instructors(filters=brooklyn, now=NOW))) == ["Covers Park Slope", "Linked to Park Slope"]
@@ -97,6 +97,47 @@ def test_neighborhood_and_distance_filters(catalog):
     results = search_instructors(filters=near_harlem, now=NOW)
     assert names(results) == ["Harlem only"]
     assert results.page.object_list[0].distance_m.m == pytest.approx(0, abs=1)
+
+
+def test_a_neighborhood_means_teaching_there_not_a_radius_around_its_centre(catalog):
+    """Park Slope (the test square: 0.02° wide, about 1.7 km by 2.2 km): instructors who cover it or
+    listed it, and studios in it or within STUDIO_NEAR_AREA_M of its edge; distance from its centre."""
+    from search.engine import search_run
+    from search.tests.helpers import NEW_YORK
+
+    def at(lon, lat):
+        return Point(lon, lat, srid=4326)
+
+    # 8 km north: travels around home only, which is not Park Slope (the old 10 km radius let them in).
+    eight_km = teacher(catalog, "Eight km away", public_point=at(-73.978, 40.743), location_types=["studio"])
+    eight_km.coverage = square(-73.978, 40.743, 0.01)
+    eight_km.save()
+    covers = teacher(catalog, "Covers the east side", public_point=at(-73.96, 40.671))
+    covers.coverage = square(-73.96, 40.671, 0.01)  # overlaps the square's eastern edge
+    covers.save()
+    teacher(catalog, "Studio 550 m north", public_point=at(-73.978, 40.686), location_types=["studio"])
+    teacher(catalog, "Home visits 550 m north", public_point=at(-73.978, 40.686), location_types=["student_place"])
+    teacher(catalog, "Studio 2 km north", public_point=at(-73.978, 40.699), location_types=["studio"])
+    listed = teacher(catalog, "Listed Park Slope")
+    InstructorNeighborhood.objects.create(instructor=listed, neighborhood=catalog["park-slope"])
+
+    outcome = search_run(cleaned={"area": "park-slope", "sort": "distance"}, zone=NEW_YORK, now=NOW)
+    cards = outcome.results.page.object_list
+    assert [card.user.full_name for card in cards] == [
+        "Covers the east side",
+        "Studio 550 m north",
+        "Listed Park Slope",
+    ]
+    assert [round(card.distance_m.km, 1) if card.distance_m else None for card in cards] == [1.5, 1.7, None]
+    assert [chip.label for chip in outcome.chips] == ["Park Slope"]
+    # Asking for home visits leaves the studio out; asking for a studio keeps it.
+    home = search_run(cleaned={"area": "park-slope", "type": ["student_place"]}, zone=NEW_YORK, now=NOW)
+    assert sorted(card.user.full_name for card in home.results.page.object_list) == [
+        "Covers the east side",
+        "Listed Park Slope",
+    ]
+    studio = search_run(cleaned={"area": "park-slope", "type": ["studio"]}, zone=NEW_YORK, now=NOW)
+    assert [card.user.full_name for card in studio.results.page.object_list] == ["Studio 550 m north"]
 
 
 def test_availability_window_needs_thirty_open_minutes_inside_it(catalog):
@@ -143,19 +184,31 @@ def test_bayesian_rating_one_five_star_does_not_beat_fifty_4_8s():
 def test_rating_sort_min_rating_and_relevance_use_the_plugged_in_ratings(catalog, settings):
     settings.SEARCH_RATING_ANNOTATIONS = "search.tests.ratings.rating_annotations"
     one_review = teacher(catalog, "One 5-star")
+    two_reviews = teacher(catalog, "Two 5-stars")
+    three_reviews = teacher(catalog, "Three 5-stars")
     fifty = teacher(catalog, "Fifty 4.8s")
     teacher(catalog, "New")
     ratings.RATINGS.clear()
-    ratings.RATINGS.update({one_review.pk: (1, 5.0), fifty.pk: (50, 240.0)})
-    assert search_summary_refresh(instructor_ids=None, now=NOW) == 3
+    ratings.RATINGS.update(
+        {one_review.pk: (1, 5.0), two_reviews.pk: (2, 10.0), three_reviews.pk: (3, 15.0), fifty.pk: (50, 240.0)}
+    )
+    assert search_summary_refresh(instructor_ids=None, now=NOW) == 5
     try:
         assert names(search_instructors(filters=SearchFilters(sort=Sort.RATING), now=NOW)) == [
             "Fifty 4.8s",
+            "Three 5-stars",
+            "Two 5-stars",
             "One 5-star",
             "New",
         ]
         assert names(search_instructors(filters=SearchFilters(sort=Sort.RELEVANCE), now=NOW))[0] == "Fifty 4.8s"
-        assert names(search_instructors(filters=SearchFilters(min_rating=4.9), now=NOW)) == ["One 5-star"]
+        # Cards show a rating from RATING_SHOWN_FROM (3) reviews on and "New" before: only a shown
+        # rating can pass a minimum, so one or two 5-star reviews do not.
+        assert names(search_instructors(filters=SearchFilters(min_rating=4.9), now=NOW)) == ["Three 5-stars"]
+        assert sorted(names(search_instructors(filters=SearchFilters(min_rating=4.5), now=NOW))) == [
+            "Fifty 4.8s",
+            "Three 5-stars",
+        ]
         assert sorted(ranking.rating_stats([one_review.pk, fifty.pk]).values()) == [(1, 5.0), (50, 4.8)]
     finally:
         ratings.RATINGS.clear()
@@ -168,6 +221,54 @@ def test_relevance_boosts_founding_and_soon_available(catalog):
     OpenTime.objects.create(instructor=soon, span=Range(NOW + timedelta(days=1), NOW + timedelta(days=1, hours=2)))
     # soon: 1 / (1 + 24/48) = 0.67 beats founding's 0.5.
     assert names(search_instructors(filters=SearchFilters(), now=NOW)) == ["Open tomorrow", "Founding", "Plain"]
+
+
+def summary(instructor, **columns):
+    from search.models import InstructorSearchSummary
+
+    columns.setdefault("bayesian_rating", ranking.PRIOR_MEAN)
+    return InstructorSearchSummary.objects.update_or_create(
+        instructor=instructor, defaults={"refreshed_at": NOW, **columns}
+    )[0]
+
+
+def test_relevance_ranks_more_completed_lessons_first(catalog):
+    plain = teacher(catalog, "No lessons yet")  # created first: first when everything else is equal
+    busy = teacher(catalog, "Forty lessons")
+    summary(plain, completed_lessons=0)
+    summary(busy, completed_lessons=40)
+    assert names(search_instructors(filters=SearchFilters(), now=NOW)) == ["Forty lessons", "No lessons yet"]
+    summary(busy, completed_lessons=0)
+    assert names(search_instructors(filters=SearchFilters(), now=NOW)) == ["No lessons yet", "Forty lessons"]
+
+
+def test_relevance_ranks_the_nearer_instructor_first(catalog):
+    here = Point(-73.978, 40.671, srid=4326)
+    far = teacher(catalog, "Five km away", public_point=Point(-73.978, 40.716, srid=4326))
+    near = teacher(catalog, "One km away", public_point=Point(-73.978, 40.680, srid=4326))
+    for instructor in (far, near):
+        instructor.coverage = square(-73.978, 40.69, 0.05)  # both travel to `here`
+        instructor.save()
+    results = search_instructors(filters=SearchFilters(point=here), now=NOW)
+    assert names(results) == ["One km away", "Five km away"]
+    assert [round(card.distance_m.km) for card in results.page.object_list] == [1, 5]
+    # Without a place, distance counts for nobody: back to creation order.
+    assert names(search_instructors(filters=SearchFilters(), now=NOW)) == ["Five km away", "One km away"]
+
+
+def test_words_in_an_offers_description_find_and_rank_like_the_headline(catalog):
+    teacher(catalog, "Classical", headline="Classical repertoire")
+    described = teacher(catalog, "Described")
+    offer = described.services.get()
+    offer.description = "Jazz standards, improvisation and reading lead sheets"
+    offer.save()
+    assert names(search_instructors(filters=SearchFilters(free_text="jazz"), now=NOW)) == ["Described"]
+    with_service = SearchFilters(free_text="jazz", service_id=catalog["piano"].pk)
+    results = search_instructors(filters=with_service, now=NOW)
+    assert names(results) == ["Described", "Classical"]
+    assert results.page.object_list[0].relevance - results.page.object_list[1].relevance == pytest.approx(
+        ranking.WEIGHTS["text"]
+    )
 
 
 def test_free_text_without_a_service_searches_headline_and_bio(catalog):

@@ -1,5 +1,20 @@
 // Search page: "Use my location" fills lat/lng from the browser and refreshes the results;
-// opening a result tells the server which service it was (to learn aliases for unknown words).
+// opening a result tells the server which service it was (to learn aliases for unknown words);
+// a guest's times are read and shown in the browser's time zone (the `tz` cookie).
+(() => {
+  let zone = "";
+  try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (error) { zone = ""; }
+  if (!/^[A-Za-z0-9_+\-/]{1,64}$/.test(zone)) return;
+  document.cookie = `tz=${zone}; path=/; max-age=31536000; SameSite=Lax`;
+  document.addEventListener("DOMContentLoaded", () => {
+    // A guest's first page was read in the default zone: read it again in theirs, once.
+    const area = document.getElementById("search-area");
+    if (area && area.dataset.guestZone && area.dataset.guestZone !== zone && window.htmx) {
+      htmx.ajax("GET", window.location.href, { target: "#search-area", swap: "outerHTML" });
+    }
+  });
+})();
+
 document.addEventListener("click", (event) => {
   const nearMe = event.target.closest("[data-near-me]");
   if (nearMe) {

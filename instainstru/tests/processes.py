@@ -7,7 +7,9 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from django.db import connection
@@ -113,3 +115,46 @@ class Daphne:
     def stop(self) -> None:
         stop(self.process)
         self.log.close()
+
+
+def start_celery(*arguments: str, queue: str, log, **env_overrides: str) -> subprocess.Popen:
+    """`celery -A instainstru <arguments>` against the test database, its jobs on `queue`."""
+    return subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
+        [sys.executable, "-m", "celery", "-A", "instainstru", *arguments],
+        cwd=ROOT,
+        env=child_env(DATABASE_URL=database_url_for_tests(), CELERY_QUEUE=queue, **env_overrides),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+
+
+class CeleryWorker:
+    """A real `celery worker` process on a queue nobody else consumes. The project keeps no
+    result backend, so a test sends a task (`apply_async(queue=worker.queue)`) and waits for
+    what it does to show in the database."""
+
+    def __init__(self, **env_overrides: str):
+        self.queue = f"test-{uuid.uuid4().hex[:8]}"
+        self.log = tempfile.TemporaryFile()
+        self.process = start_celery(
+            "worker", "-Q", self.queue, "--pool", "solo", "-l", "INFO", queue=self.queue, log=self.log, **env_overrides
+        )
+
+    def wait_for(self, condition: Callable[[], bool], *, what: str = "the job", timeout: float = 90) -> None:
+        wait_until(condition, timeout=timeout, what=f"the worker: {what}", process=self.process, log=self.log)
+
+    def output(self) -> str:
+        return output_of(self.log)
+
+    def stop(self) -> None:
+        stop(self.process, grace=20)
+        self.log.close()
+
+
+@contextmanager
+def celery_worker(**env_overrides: str) -> Iterator[CeleryWorker]:
+    worker = CeleryWorker(**env_overrides)
+    try:
+        yield worker
+    finally:
+        worker.stop()

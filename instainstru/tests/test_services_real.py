@@ -3,7 +3,6 @@
 import json
 import re
 import subprocess
-import sys
 import tempfile
 import uuid
 from datetime import timedelta
@@ -18,7 +17,7 @@ from django.utils import timezone
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
 from accounts.tasks import purge_expired_sessions
-from instainstru.tests.processes import ROOT, child_env, database_url_for_tests, output_of, stop, wait_until
+from instainstru.tests.processes import output_of, start_celery, stop, wait_until
 
 
 def sessions_expired_and_alive() -> tuple[str, str]:
@@ -30,18 +29,6 @@ def sessions_expired_and_alive() -> tuple[str, str]:
     alive["y"] = 2
     alive.create()
     return expired.session_key, alive.session_key
-
-
-def start_celery(*arguments: str, queue: str, log) -> subprocess.Popen:
-    """`celery -A instainstru <arguments>` against the test database, its jobs on `queue`."""
-    env = child_env(DATABASE_URL=database_url_for_tests(), CELERY_QUEUE=queue)
-    return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "instainstru", *arguments],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
 
 
 def start_worker(queue: str, log) -> subprocess.Popen:

@@ -22,11 +22,11 @@ from bookings.models import Booking, BookingStatus
 from bookings.services import booking_create, bookings_release_expired_holds
 from bookings.tests.factories import bookable_offer
 from catalog.models import InstructorProfile
+from instainstru.tests.processes import celery_worker
 from search.models import InstructorSearchSummary
 from search.selectors import SearchFilters, search_instructors
 from search.tasks import repair_search_summaries
 from search.tests.helpers import make_catalog
-from search.tests.worker import celery_worker
 
 NEW_YORK = ZoneInfo("America/New_York")
 NOW = datetime(2026, 3, 4, 15, 0, tzinfo=UTC)  # Wednesday 10:00 in New York; clocks go forward on Sunday 8 March

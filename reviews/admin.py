@@ -9,7 +9,15 @@ from django.utils import timezone
 from instainstru.core.admin import ReadOnlyModelAdmin
 from reviews import services
 from reviews.errors import RefusedError
-from reviews.models import Achievement, Favorite, Review, ReviewModerationEvent, ReviewReport, ReviewResponse
+from reviews.models import (
+    Achievement,
+    Favorite,
+    Review,
+    ReviewModerationEvent,
+    ReviewPrompt,
+    ReviewReport,
+    ReviewResponse,
+)
 
 
 class ReviewReportInline(admin.TabularInline):
@@ -131,3 +139,11 @@ class ReviewResponseAdmin(ReadOnlyModelAdmin):
     list_display = ["created_at", "review", "author"]
     search_fields = ["text", "author__email", "review__public_id"]
     list_filter = ["created_at"]
+
+
+@admin.register(ReviewPrompt)
+class ReviewPromptAdmin(ReadOnlyModelAdmin):
+    # Read-only: written once per lesson by reviews.services.review_prompt_send.
+    list_display = ["sent_at", "booking"]
+    search_fields = ["booking__public_id", "booking__student__email"]
+    list_filter = ["sent_at"]

@@ -43,7 +43,8 @@ def test_basic_auth_cannot_skip_the_second_factor_or_email_verification(client):
         assert (response.status_code, response.json()) == (403, NOT_AUTHENTICATED)
 
 
-def test_basic_auth_books_nothing_where_the_session_books(client):
+def test_basic_auth_books_nothing_where_the_session_books(client, local_stripe):
+    # The session's booking holds the time and opens its payment step on the local Stripe server.
     with time_machine.travel(NOW, tick=False):
         offer = bookable_offer(notice=1)
         learner = student()

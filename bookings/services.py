@@ -137,6 +137,14 @@ def _check_slot(*, offer, duration_minutes, location_type, starts_at, student, n
         raise SlotTaken()
 
 
+def _queue_on_instructor(instructor_id: int) -> None:
+    """Every write that takes time on an instructor's calendar (a booking, a move) queues on the
+    instructor's row, so each one's slot check sees what the previous one committed instead of
+    meeting it inside the exclusion constraint. Take it first, before any booking row."""
+    queue = InstructorProfile.objects.select_for_update(no_key=True).filter(pk=instructor_id)
+    queue.values_list("pk", flat=True).get()
+
+
 def _buffers(booking_terms: dict, location_type: str) -> tuple[timedelta, timedelta]:
     from availability.slots import buffers_for
 
@@ -260,10 +268,12 @@ def booking_create(
     for attempt in range(DEADLOCK_RETRIES + 1):
         try:
             with transaction.atomic():
-                # Bookings for one instructor queue here, so the second sees the first's committed
-                # row in the slot check instead of meeting it inside the exclusion constraint.
-                queue = InstructorProfile.objects.select_for_update(no_key=True).filter(pk=instructor.pk)
-                queue.values_list("pk", flat=True).get()
+                _queue_on_instructor(instructor.pk)
+                # A double submit of the same form queued behind its twin: the first one's booking
+                # is committed now, and is the answer (its time is no longer free for the slot check).
+                existing = Booking.objects.filter(student=student, idempotency_key=idempotency_key).first()
+                if existing is not None:
+                    return existing
                 bookings_release_expired_holds(now=now, instructor=instructor)
                 _check_slot(
                     offer=offer,

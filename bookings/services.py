@@ -517,8 +517,10 @@ def booking_reschedule(*, booking: Booking, user, new_starts_at: datetime, now: 
     Policy: a student's move made 24 h or more before the lesson gets a fresh policy clock; a
     move made less than 24 h before keeps the cancellation window that applied at that moment,
     and a second such booking cannot be moved again. An instructor's move never costs the
-    student (fresh clock)."""
+    student (fresh clock). Expired holds on the instructor's calendar are released first."""
     with transaction.atomic():
+        # The same order as booking_create: the instructor's queue, then the booking.
+        _queue_on_instructor(booking.instructor_id)
         booking = _lock(booking)
         role = _role_of(booking, user)
         if booking.status != BookingStatus.CONFIRMED:
@@ -531,6 +533,8 @@ def booking_reschedule(*, booking: Booking, user, new_starts_at: datetime, now: 
             raise ValidationError(
                 "This lesson was already moved less than 24 hours before it started, so it cannot be moved again."
             )
+        # A hold that ran out still holds its time for the exclusion constraint until released.
+        bookings_release_expired_holds(now=now, instructor=booking.instructor)
         _check_slot(
             offer=booking.offer,
             duration_minutes=booking.duration_minutes,

@@ -182,6 +182,24 @@ def test_reschedule_onto_overlapping_own_time_releases_the_old_range():
     assert Booking.objects.count() == 1
 
 
+def test_reschedule_onto_time_of_an_expired_hold_releases_the_hold(django_capture_on_commit_callbacks):
+    offer = bookable_offer(hours="00:00-24:00", notice=1)
+    who = student()
+    booking = confirmed_booking(offer=offer, starts_at=MAY4_10, now=NOW, who=who)
+    other = student()
+    stale = create(offer, other, starts_at=MAY4_10 + timedelta(hours=4), key="stale")  # held until NOW + 15 min
+    later = NOW + timedelta(minutes=16)
+    with django_capture_on_commit_callbacks(execute=True):
+        moved = services.booking_reschedule(
+            booking=booking, user=who, new_starts_at=MAY4_10 + timedelta(hours=4), now=later
+        )
+    stale.refresh_from_db()
+    assert (moved.lesson_starts_at, moved.moves_count) == (MAY4_10 + timedelta(hours=4), 1)
+    assert (stale.status, stale.cancelled_by, stale.cancelled_at) == (BookingStatus.CANCELLED, "system", later)
+    assert list(stale.events.values_list("kind", flat=True)) == ["created", "hold_expired"]
+    assert OutboundMessage.objects.filter(to__icontains=other.email).count() == 0  # a payment hold: nobody told
+
+
 def test_others_cannot_touch_a_booking():
     offer = bookable_offer(hours="00:00-24:00", notice=1)
     booking = confirmed_booking(offer=offer, starts_at=MAY4_10, now=NOW)

@@ -45,6 +45,9 @@ REQUEST_HOLD = timedelta(hours=24)
 GRACE_PERIOD = timedelta(minutes=15)
 FREE_CANCELLATION = timedelta(hours=24)
 LATE_CANCELLATION = timedelta(hours=12)
+# An instructor's move never costs the student: for this long after it (however close the new
+# time is), the student's cancellation is free. The student did not choose the new time.
+AFTER_INSTRUCTOR_MOVE = timedelta(hours=24)
 DEADLOCK_DETECTED = "40P01"  # PostgreSQL's SQLSTATE
 DEADLOCK_RETRIES = 2
 # Until payments set the capture time, a problem can be reported up to 24 h after the lesson.
@@ -108,6 +111,8 @@ def cancellation_window_for(booking: Booking, *, role: str, now: datetime) -> st
     """Which part of the policy applies if `role` cancels now (the payments app prices it)."""
     if role != Role.STUDENT:
         return CancellationWindow.NO_COST_TO_STUDENT
+    if booking.instructor_moved_at is not None and now - booking.instructor_moved_at < AFTER_INSTRUCTOR_MOVE:
+        return CancellationWindow.NO_COST_TO_STUDENT
     if now - booking.policy_clock_started_at <= GRACE_PERIOD:
         return CancellationWindow.GRACE
     if booking.locked_cancellation_window:
@@ -118,6 +123,17 @@ def cancellation_window_for(booking: Booking, *, role: str, now: datetime) -> st
     if ahead >= LATE_CANCELLATION:
         return CancellationWindow.BETWEEN_12_24H
     return CancellationWindow.UNDER_12H
+
+
+def student_move_locks_window(booking: Booking, *, now: datetime) -> bool:
+    """Would the student's move now lock the cancellation window that applies now onto the
+    lesson? Yes for a move less than 24 h before it, unless that window is free anyway."""
+    return (
+        not booking.locked_cancellation_window
+        and booking.lesson_starts_at - now < FREE_CANCELLATION
+        and cancellation_window_for(booking, role=Role.STUDENT, now=now)
+        not in (CancellationWindow.GRACE, CancellationWindow.NO_COST_TO_STUDENT)
+    )
 
 
 def _check_slot(*, offer, duration_minutes, location_type, starts_at, student, now, exclude_booking=None) -> None:
@@ -513,11 +529,17 @@ def _cancel(booking: Booking, *, actor, role: str, now: datetime, reason: str) -
 
 def booking_reschedule(*, booking: Booking, user, new_starts_at: datetime, now: datetime) -> Booking:
     """Moves a confirmed lesson to a free time, in the same transaction that frees the old one.
+    Expired holds on the instructor's calendar are released first.
 
-    Policy: a student's move made 24 h or more before the lesson gets a fresh policy clock; a
-    move made less than 24 h before keeps the cancellation window that applied at that moment,
-    and a second such booking cannot be moved again. An instructor's move never costs the
-    student (fresh clock). Expired holds on the instructor's calendar are released first."""
+    Policy for the student's moves:
+    - a move made 24 h or more before the lesson gets a fresh policy clock;
+    - a move made less than 24 h before keeps the cancellation window that applied at that moment
+      (it is locked onto the lesson, whatever its new time), unless that window was free anyway
+      (the 15-minute grace, or the day after an instructor's move): then the clock is fresh;
+    - a lesson with a locked window keeps it when moved again 24 h or more before it starts, and
+      cannot be moved again less than 24 h before it starts (the second move inside the window).
+    An instructor's move never costs the student: it clears a locked window, starts a fresh
+    clock, and for `AFTER_INSTRUCTOR_MOVE` the student may cancel at no cost."""
     with transaction.atomic():
         # The same order as booking_create: the instructor's queue, then the booking.
         _queue_on_instructor(booking.instructor_id)
@@ -529,9 +551,11 @@ def booking_reschedule(*, booking: Booking, user, new_starts_at: datetime, now: 
             raise ValidationError("This lesson has already started.")
         if new_starts_at == booking.lesson_starts_at:
             return booking
-        if role == Role.STUDENT and booking.late_moves_count:
+        late = booking.lesson_starts_at - now < FREE_CANCELLATION
+        if role == Role.STUDENT and late and booking.locked_cancellation_window:
             raise ValidationError(
-                "This lesson was already moved less than 24 hours before it started, so it cannot be moved again."
+                "This lesson was already moved less than 24 hours before it started, so it cannot be moved "
+                "again less than 24 hours before it starts."
             )
         # A hold that ran out still holds its time for the exclusion constraint until released.
         bookings_release_expired_holds(now=now, instructor=booking.instructor)
@@ -544,14 +568,19 @@ def booking_reschedule(*, booking: Booking, user, new_starts_at: datetime, now: 
             now=now,
             exclude_booking=booking,
         )
-        late = role == Role.STUDENT and booking.lesson_starts_at - now < FREE_CANCELLATION
-        window_then = cancellation_window_for(booking, role=role, now=now)
-        if late and window_then != CancellationWindow.GRACE:
-            booking.locked_cancellation_window = window_then
-            booking.late_moves_count += 1
-        else:
+        if role == Role.INSTRUCTOR:
             booking.locked_cancellation_window = ""
             booking.policy_clock_started_at = now
+            booking.instructor_moved_at = now
+        elif booking.locked_cancellation_window:
+            booking.instructor_moved_at = None  # keeps the late move's terms and their clock
+        elif student_move_locks_window(booking, now=now):
+            booking.locked_cancellation_window = cancellation_window_for(booking, role=role, now=now)
+            booking.late_moves_count += 1
+            booking.instructor_moved_at = None
+        else:
+            booking.policy_clock_started_at = now
+            booking.instructor_moved_at = None
         old_starts_at = booking.lesson_starts_at
         before, after = _buffers(booking.terms, booking.location_type)
         booking.lesson_starts_at = new_starts_at
@@ -575,17 +604,33 @@ def booking_reschedule(*, booking: Booking, user, new_starts_at: datetime, now: 
             new_starts_at=new_starts_at.isoformat(),
             locked_window=booking.locked_cancellation_window,
         )
-        _after_commit(
-            booking,
-            now,
-            lambda: notify.tell_both(
+        student_lines = []
+        if role == Role.INSTRUCTOR:
+            free_until = min(now + AFTER_INSTRUCTOR_MOVE, booking.lesson_starts_at).astimezone(booking.student.zone)
+            student_lines.append(
+                f"{booking.instructor.user.full_name} moved this lesson. It costs you nothing: you can cancel "
+                f"at no cost until {free_until:%A %-d %B, %H:%M} ({booking.student.zone.key})."
+            )
+
+        def tell_each():
+            notify.tell(
                 booking,
+                user=booking.student,
                 kind="booking_rescheduled",
-                student_title=f"Lesson moved: {booking.service_name}",
-                instructor_title=f"Lesson moved: {booking.service_name} with {booking.student.full_name}",
-                calendar=True,
-            ),
-        )
+                title=f"Lesson moved: {booking.service_name}",
+                lines=student_lines,
+                with_calendar=True,
+            )
+            notify.tell(
+                booking,
+                user=booking.instructor.user,
+                kind="booking_rescheduled",
+                title=f"Lesson moved: {booking.service_name} with {booking.student.full_name}",
+                lines=[],
+                with_calendar=True,
+            )
+
+        _after_commit(booking, now, tell_each)
     return booking
 
 

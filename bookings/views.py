@@ -341,7 +341,7 @@ def booking_reschedule(request, public_id):
             "local_start": booking.lesson_starts_at.astimezone(zone),
             "next_from": start + timedelta(days=DAYS_SHOWN),
             "is_instructor": booking.instructor.user_id == request.user.pk,
-            "late": booking.lesson_starts_at - now < services.FREE_CANCELLATION,
+            "move_locks_window": services.student_move_locks_window(booking, now=now),
         },
     )
 

@@ -162,12 +162,106 @@ def test_reschedule_policy():
     booking = services.booking_reschedule(
         booking=booking, user=who, new_starts_at=MAY4_10 + timedelta(days=3), now=late
     )
-    assert booking.locked_cancellation_window == CancellationWindow.BETWEEN_12_24H
-    with pytest.raises(ValidationError, match="cannot be moved again"):
-        services.booking_reschedule(booking=booking, user=who, new_starts_at=MAY4_10 + timedelta(days=4), now=late)
+    assert (booking.locked_cancellation_window, booking.late_moves_count, booking.policy_clock_started_at) == (
+        CancellationWindow.BETWEEN_12_24H,
+        1,
+        early,
+    )
+    # Moving it again more than 24 h before the new time is allowed, and keeps the locked window
+    # (a fresh clock would turn the late move into a free cancellation).
+    booking = services.booking_reschedule(
+        booking=booking, user=who, new_starts_at=MAY4_10 + timedelta(days=4), now=late + timedelta(hours=1)
+    )
+    assert (booking.lesson_starts_at, booking.locked_cancellation_window, booking.policy_clock_started_at) == (
+        MAY4_10 + timedelta(days=4),
+        CancellationWindow.BETWEEN_12_24H,
+        early,
+    )
+    # A second move inside the window (less than 24 h before the lesson) is refused.
+    inside = booking.lesson_starts_at - timedelta(hours=23)
+    with pytest.raises(ValidationError, match="cannot be moved again less than 24 hours before it starts"):
+        services.booking_reschedule(booking=booking, user=who, new_starts_at=MAY4_10 + timedelta(days=5), now=inside)
     booking.refresh_from_db()
-    assert booking.lesson_starts_at == MAY4_10 + timedelta(days=3)
-    cancelled = services.booking_cancel(booking=booking, user=who, now=late + timedelta(hours=1))
+    assert (booking.lesson_starts_at, booking.moves_count) == (MAY4_10 + timedelta(days=4), 3)
+    # Cancelling days ahead of the lesson still costs what the late move's window did.
+    cancelled = services.booking_cancel(booking=booking, user=who, now=booking.lesson_starts_at - timedelta(days=2))
+    assert cancelled.cancellation_window == CancellationWindow.BETWEEN_12_24H
+
+
+def test_a_late_move_inside_the_grace_period_keeps_a_fresh_clock():
+    offer = bookable_offer(hours="00:00-24:00", notice=1)
+    who = student()
+    booked = MAY4_10 - timedelta(hours=20)
+    booking = confirmed_booking(offer=offer, starts_at=MAY4_10, now=booked, who=who)
+    moved_at = booked + timedelta(minutes=10)
+    booking = services.booking_reschedule(
+        booking=booking, user=who, new_starts_at=MAY4_10 + timedelta(days=2), now=moved_at
+    )
+    assert (booking.locked_cancellation_window, booking.late_moves_count, booking.policy_clock_started_at) == (
+        "",
+        0,
+        moved_at,
+    )
+
+
+@pytest.mark.parametrize(
+    ("new_start_after_move", "cancel_after_move", "window"),
+    [
+        # Moved into the last 12 h: the student's cancellation an hour later is free.
+        (timedelta(hours=10), timedelta(hours=1), CancellationWindow.NO_COST_TO_STUDENT),
+        (timedelta(hours=10), timedelta(hours=9, minutes=59), CancellationWindow.NO_COST_TO_STUDENT),
+        # Moved 30 h ahead: free for the day after the move, then the usual windows.
+        (timedelta(hours=30), timedelta(hours=20), CancellationWindow.NO_COST_TO_STUDENT),
+        (timedelta(hours=30), timedelta(hours=24), CancellationWindow.UNDER_12H),
+    ],
+)
+def test_an_instructors_move_never_costs_the_student(
+    new_start_after_move, cancel_after_move, window, django_capture_on_commit_callbacks
+):
+    offer = bookable_offer(hours="00:00-24:00", notice=1)
+    who = student(timezone="America/New_York")
+    booking = confirmed_booking(offer=offer, starts_at=MAY4_10, now=NOW, who=who)
+    moved_at = MAY4_10 - timedelta(hours=40)
+    with django_capture_on_commit_callbacks(execute=True):
+        booking = services.booking_reschedule(
+            booking=booking, user=offer.instructor.user, new_starts_at=moved_at + new_start_after_move, now=moved_at
+        )
+    assert (booking.instructor_moved_at, booking.policy_clock_started_at) == (moved_at, moved_at)
+    free_until = min(moved_at + timedelta(hours=24), booking.lesson_starts_at).astimezone(NY)
+    told = OutboundMessage.objects.get(to__icontains=who.email, subject__startswith="Lesson moved")
+    assert f"you can cancel at no cost until {free_until:%A %-d %B, %H:%M} (America/New_York)." in told.body
+    cancelled = services.booking_cancel(booking=booking, user=who, now=moved_at + cancel_after_move)
+    assert (cancelled.cancelled_by, cancelled.cancellation_window) == ("student", window)
+
+
+def test_an_instructors_move_clears_a_locked_window():
+    offer = bookable_offer(hours="00:00-24:00", notice=1)
+    who = student()
+    booking = confirmed_booking(offer=offer, starts_at=MAY4_10, now=NOW, who=who)
+    late = MAY4_10 - timedelta(hours=20)
+    booking = services.booking_reschedule(
+        booking=booking, user=who, new_starts_at=MAY4_10 + timedelta(hours=2), now=late
+    )
+    assert booking.locked_cancellation_window == CancellationWindow.BETWEEN_12_24H
+    by_instructor = late + timedelta(hours=1)
+    booking = services.booking_reschedule(
+        booking=booking, user=offer.instructor.user, new_starts_at=MAY4_10 + timedelta(hours=4), now=by_instructor
+    )
+    assert (booking.locked_cancellation_window, booking.instructor_moved_at) == ("", by_instructor)
+    # The student may move it again (the instructor's move set new terms) …
+    again = by_instructor + timedelta(hours=2)
+    booking = services.booking_reschedule(
+        booking=booking, user=who, new_starts_at=MAY4_10 + timedelta(hours=6), now=again
+    )
+    # … which, inside the day after the instructor's move, is free: a fresh clock, nothing locked;
+    # the student chose this time, so the instructor's day no longer applies.
+    assert (booking.locked_cancellation_window, booking.policy_clock_started_at, booking.instructor_moved_at) == (
+        "",
+        again,
+        None,
+    )
+    # An hour later the new time is 22 h away: the usual 12–24 h window.
+    cancelled = services.booking_cancel(booking=booking, user=who, now=again + timedelta(hours=1))
     assert cancelled.cancellation_window == CancellationWindow.BETWEEN_12_24H
 
 

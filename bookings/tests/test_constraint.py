@@ -14,36 +14,13 @@ from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
 from accounts.tests.factories import student
 from bookings import services
 from bookings.models import Booking, BookingEvent, BookingStatus
-from bookings.tests.factories import bookable_offer, confirmed_booking
+from bookings.tests.factories import bookable_offer, booking_row, confirmed_booking
 from catalog.services import instructor_set_service_area
 
 NY = ZoneInfo("America/New_York")
 NOW = datetime(2026, 5, 1, 12, tzinfo=UTC)
 TEN = datetime(2026, 5, 4, 10, tzinfo=NY)
 _keys = iter(range(10**6))
-
-
-def insert(offer, lower, upper, *, status=BookingStatus.CONFIRMED, hold_expires_at=None, **fields) -> Booking:
-    """A booking row written directly (no slot check), taking [lower, upper) of the calendar."""
-    return Booking.objects.create(
-        student=student(),
-        instructor=offer.instructor,
-        offer=offer,
-        service_name=offer.service.name,
-        duration_minutes=60,
-        lesson_price_cents=9000,
-        booking_fee_cents=1080,
-        location_type="online",
-        lesson_starts_at=lower,
-        lesson_ends_at=lower + timedelta(minutes=60),
-        span=DateTimeTZRange(lower, upper),
-        status=status,
-        hold_expires_at=hold_expires_at,
-        policy_clock_started_at=NOW,
-        idempotency_key=f"direct-{next(_keys)}",
-        created_at=NOW,
-        **fields,
-    )
 
 
 def hold(offer, starts_at, *, who=None, now=NOW, location_type="online", **location) -> Booking:
@@ -69,36 +46,36 @@ def refused_by_the_constraint(write) -> str:
 @pytest.mark.django_db
 def test_an_overlapping_row_is_refused_naming_the_constraint_and_nothing_is_stored():
     offer = bookable_offer()
-    insert(offer, TEN, TEN + timedelta(minutes=75))
-    assert refused_by_the_constraint(lambda: insert(offer, TEN + timedelta(minutes=30), TEN + timedelta(hours=2))) == (
-        "booking_no_double_booking"
-    )
-    assert refused_by_the_constraint(lambda: insert(offer, TEN - timedelta(hours=1), TEN + timedelta(minutes=1))) == (
-        "booking_no_double_booking"
-    )
+    booking_row(offer, TEN, TEN + timedelta(minutes=75))
+    assert refused_by_the_constraint(
+        lambda: booking_row(offer, TEN + timedelta(minutes=30), TEN + timedelta(hours=2))
+    ) == ("booking_no_double_booking")
+    assert refused_by_the_constraint(
+        lambda: booking_row(offer, TEN - timedelta(hours=1), TEN + timedelta(minutes=1))
+    ) == ("booking_no_double_booking")
     assert Booking.objects.count() == 1
 
 
 @pytest.mark.django_db
 def test_adjacent_rows_and_other_instructors_are_accepted():
     offer = bookable_offer()
-    insert(offer, TEN, TEN + timedelta(minutes=75))
-    insert(offer, TEN + timedelta(minutes=75), TEN + timedelta(minutes=150))  # [) ranges touch
-    insert(offer, TEN - timedelta(hours=1), TEN)
-    insert(bookable_offer(), TEN, TEN + timedelta(minutes=75))  # another instructor's calendar
+    booking_row(offer, TEN, TEN + timedelta(minutes=75))
+    booking_row(offer, TEN + timedelta(minutes=75), TEN + timedelta(minutes=150))  # [) ranges touch
+    booking_row(offer, TEN - timedelta(hours=1), TEN)
+    booking_row(bookable_offer(), TEN, TEN + timedelta(minutes=75))  # another instructor's calendar
     assert Booking.objects.count() == 4
 
 
 @pytest.mark.django_db
 def test_pending_holds_are_included_even_once_expired_and_cancelled_rows_are_not():
     offer = bookable_offer()
-    insert(offer, TEN, TEN + timedelta(minutes=75), status=BookingStatus.PENDING, hold_expires_at=NOW)
+    booking_row(offer, TEN, TEN + timedelta(minutes=75), status=BookingStatus.PENDING, hold_expires_at=NOW)
     # Ran out but not released yet: it still holds the time (the services release it first).
-    assert refused_by_the_constraint(lambda: insert(offer, TEN, TEN + timedelta(minutes=75))) == (
+    assert refused_by_the_constraint(lambda: booking_row(offer, TEN, TEN + timedelta(minutes=75))) == (
         "booking_no_double_booking"
     )
     later = TEN + timedelta(hours=3)
-    insert(
+    booking_row(
         offer,
         later,
         later + timedelta(minutes=75),
@@ -106,7 +83,7 @@ def test_pending_holds_are_included_even_once_expired_and_cancelled_rows_are_not
         cancelled_at=NOW,
         cancelled_by="student",
     )
-    insert(offer, later, later + timedelta(minutes=75))
+    booking_row(offer, later, later + timedelta(minutes=75))
     assert list(Booking.objects.order_by("pk").values_list("status", flat=True)) == [
         "pending",
         "cancelled",
@@ -118,8 +95,8 @@ def test_pending_holds_are_included_even_once_expired_and_cancelled_rows_are_not
 @pytest.mark.django_db
 def test_lessons_after_the_fact_keep_their_time(status):
     offer = bookable_offer()
-    insert(offer, TEN, TEN + timedelta(minutes=75), status=status)
-    assert refused_by_the_constraint(lambda: insert(offer, TEN, TEN + timedelta(minutes=75))) == (
+    booking_row(offer, TEN, TEN + timedelta(minutes=75), status=status)
+    assert refused_by_the_constraint(lambda: booking_row(offer, TEN, TEN + timedelta(minutes=75))) == (
         "booking_no_double_booking"
     )
 
@@ -137,10 +114,10 @@ def test_the_buffer_and_the_travel_time_are_part_of_the_span():
     booking = hold(offer, TEN)
     assert (booking.span.lower, booking.span.upper) == (TEN, TEN + timedelta(minutes=75))
     in_buffer = TEN + timedelta(minutes=74)
-    assert refused_by_the_constraint(lambda: insert(offer, in_buffer, in_buffer + timedelta(hours=1))) == (
+    assert refused_by_the_constraint(lambda: booking_row(offer, in_buffer, in_buffer + timedelta(hours=1))) == (
         "booking_no_double_booking"
     )
-    insert(offer, TEN + timedelta(minutes=75), TEN + timedelta(minutes=135))
+    booking_row(offer, TEN + timedelta(minutes=75), TEN + timedelta(minutes=135))
 
     at_home = TEN + timedelta(hours=5)
     visit = hold(
@@ -152,23 +129,23 @@ def test_the_buffer_and_the_travel_time_are_part_of_the_span():
     )
     assert (visit.span.lower, visit.span.upper) == (at_home - timedelta(minutes=30), at_home + timedelta(minutes=105))
     before = at_home - timedelta(minutes=31)
-    assert refused_by_the_constraint(lambda: insert(offer, before, before + timedelta(minutes=2))) == (
+    assert refused_by_the_constraint(lambda: booking_row(offer, before, before + timedelta(minutes=2))) == (
         "booking_no_double_booking"
     )
     after = at_home + timedelta(minutes=104)
-    assert refused_by_the_constraint(lambda: insert(offer, after, after + timedelta(minutes=60))) == (
+    assert refused_by_the_constraint(lambda: booking_row(offer, after, after + timedelta(minutes=60))) == (
         "booking_no_double_booking"
     )
-    insert(offer, at_home - timedelta(minutes=90), at_home - timedelta(minutes=30))
-    insert(offer, at_home + timedelta(minutes=105), at_home + timedelta(minutes=165))
+    booking_row(offer, at_home - timedelta(minutes=90), at_home - timedelta(minutes=30))
+    booking_row(offer, at_home + timedelta(minutes=105), at_home + timedelta(minutes=165))
     assert Booking.objects.count() == 5
 
 
 @pytest.mark.django_db
 def test_moving_a_row_onto_another_is_refused():
     offer = bookable_offer()
-    insert(offer, TEN, TEN + timedelta(minutes=75))
-    other = insert(offer, TEN + timedelta(hours=3), TEN + timedelta(hours=3, minutes=75))
+    booking_row(offer, TEN, TEN + timedelta(minutes=75))
+    other = booking_row(offer, TEN + timedelta(hours=3), TEN + timedelta(hours=3, minutes=75))
     other.span = DateTimeTZRange(TEN + timedelta(minutes=60), TEN + timedelta(minutes=135))
     assert refused_by_the_constraint(lambda: other.save(update_fields=["span"])) == "booking_no_double_booking"
     other.refresh_from_db()

@@ -732,7 +732,8 @@ def problem_report_open(booking: Booking, *, now: datetime) -> bool:
 
 def problem_report_create(*, booking: Booking, user, kind: str, details: str, now: datetime) -> ProblemReport:
     """Either side reports a problem after the lesson started; the booking goes to review and
-    the other side is told."""
+    the other side is told. Idempotent: the reporter's retry returns their open report; the other
+    side's report while it is open is refused (one review at a time)."""
     with transaction.atomic():
         booking = _lock(booking)
         role = _role_of(booking, user)
@@ -740,6 +741,9 @@ def problem_report_create(*, booking: Booking, user, kind: str, details: str, no
         if kind not in allowed:
             raise ValidationError("Pick one of the listed problems.")
         if booking.status == BookingStatus.IN_REVIEW:
+            open_report = booking.problem_reports.filter(resolved_at__isnull=True).first()
+            if open_report is not None and open_report.reported_by_id == user.pk:
+                return open_report
             raise ValidationError("A problem with this lesson is already being reviewed.")
         if BookingStatus.IN_REVIEW not in TRANSITIONS[booking.status]:
             raise ValidationError("Problems can only be reported for a lesson that was confirmed.")

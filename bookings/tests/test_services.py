@@ -343,6 +343,54 @@ def test_problem_report_review_and_staff_resolution(django_capture_on_commit_cal
     assert ProblemReport.objects.get().resolution == "partly_completed"
 
 
+def test_reporting_a_problem_twice_returns_the_first_report(django_capture_on_commit_callbacks):
+    offer = bookable_offer(hours="00:00-24:00", notice=1)
+    booking = confirmed_booking(offer=offer, starts_at=MAY4_10, now=NOW)
+    after = MAY4_10 + timedelta(hours=2)
+    with django_capture_on_commit_callbacks(execute=True):
+        first = services.problem_report_create(
+            booking=booking, user=booking.student, kind="cut_short", details="20 minutes", now=after
+        )
+        again = services.problem_report_create(
+            booking=booking, user=booking.student, kind="cut_short", details="20 minutes", now=after
+        )
+    assert again.pk == first.pk and ProblemReport.objects.count() == 1
+    assert list(booking.events.values_list("kind", flat=True)) == ["created", "confirmed", "problem_reported"]
+    told = OutboundMessage.objects.filter(to__icontains=offer.instructor.user.email, subject__startswith="A problem")
+    assert told.count() == 1
+    # The other side's report joins nothing: one review at a time, refused with a message.
+    with pytest.raises(ValidationError, match="already being reviewed"):
+        services.problem_report_create(
+            booking=booking, user=offer.instructor.user, kind="student_no_show", details="", now=after
+        )
+    assert ProblemReport.objects.count() == 1 and booking.events.count() == 3
+
+
+def test_accept_and_the_instructors_marks_are_idempotent(django_capture_on_commit_callbacks):
+    offer = bookable_offer(hours="00:00-24:00", notice=1, booking_mode="request")
+    teacher = offer.instructor.user
+    with django_capture_on_commit_callbacks(execute=True):
+        request = services.booking_confirm_payment_step(booking=create(offer, student()), now=NOW)
+        accepted = services.booking_accept(booking=request, user=teacher, now=NOW + timedelta(hours=1))
+        again = services.booking_accept(booking=request, user=teacher, now=NOW + timedelta(hours=2))
+    assert (again.status, again.instructor_accepted_at) == (BookingStatus.CONFIRMED, accepted.instructor_accepted_at)
+    assert list(request.events.values_list("kind", flat=True)) == ["created", "payment_step_done", "confirmed"]
+    confirmations = OutboundMessage.objects.filter(to__icontains=request.student.email, subject__startswith="Booked:")
+    assert confirmations.count() == 1
+
+    instant = bookable_offer(hours="00:00-24:00", notice=1)
+    for starts_at, mark, status in (
+        (MAY4_10, services.booking_mark_completed, BookingStatus.COMPLETED),
+        (MAY4_10 + timedelta(hours=3), services.booking_mark_no_show, BookingStatus.NO_SHOW),
+    ):
+        lesson = confirmed_booking(offer=instant, starts_at=starts_at, now=NOW)
+        ended = starts_at + timedelta(hours=2)
+        first = mark(booking=lesson, user=instant.instructor.user, now=ended)
+        second = mark(booking=lesson, user=instant.instructor.user, now=ended + timedelta(hours=1))
+        assert (first.status, second.status, second.completed_at) == (status, status, first.completed_at)
+        assert list(lesson.events.values_list("kind", flat=True)) == ["created", "confirmed", status]
+
+
 def test_periodic_completion_and_instructor_marks():
     offer = bookable_offer(hours="00:00-24:00", notice=1)
     ended = confirmed_booking(offer=offer, starts_at=MAY4_10, now=NOW)

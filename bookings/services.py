@@ -448,11 +448,18 @@ def booking_cancel(*, booking: Booking, user, now: datetime, reason: str = "", a
         lines = [f"Reason: {booking.cancellation_reason}"] if booking.cancellation_reason else []
         if role != Role.STUDENT:
             lines.append("This costs you nothing as the student.")
+        # A lesson that was confirmed went into calendars (its emails carried an .ics): take it out.
+        in_calendars = booking.confirmed_at is not None
         _after_commit(
             booking,
             now,
             lambda: notify.tell_both(
-                booking, kind="booking_cancelled", student_title=title, instructor_title=title, lines=lines
+                booking,
+                kind="booking_cancelled",
+                student_title=title,
+                instructor_title=title,
+                lines=lines,
+                calendar=in_calendars,
             ),
         )
     return booking
@@ -497,7 +504,7 @@ def booking_cancel_card_not_authorized(*, booking: Booking, deadline: timedelta,
 
         def tell_each():
             for user, title, lines in notices:
-                notify.tell(booking, user=user, kind="booking_cancelled", title=title, lines=lines)
+                notify.tell(booking, user=user, kind="booking_cancelled", title=title, lines=lines, with_calendar=True)
 
         _after_commit(booking, now, tell_each)
     return booking

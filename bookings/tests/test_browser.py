@@ -1,7 +1,7 @@
 """Browser tests: people using the real pages in Chromium."""
 
 import re
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from django.test import Client
@@ -12,6 +12,7 @@ from accounts.tests.factories import student
 from availability.models import AvailabilitySettings, WeeklyAvailability
 from bookings.models import Booking, BookingStatus
 from bookings.tests.factories import bookable_offer
+from bookings.tests.test_ics import parse_ics
 from notifications.models import OutboundMessage
 from payments.tests.fixtures import pay_in_checkout
 
@@ -109,9 +110,18 @@ def test_student_books_downloads_ics_reschedules_and_cancels(live_url, page, bro
 
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Add to calendar (.ics)").click()
-    ics = open(download_info.value.path(), encoding="utf-8").read()
-    assert "BEGIN:VTIMEZONE" in ics and "TZID:America/New_York" in ics
-    assert f"DTSTART;TZID=America/New_York:{tomorrow:%Y%m%d}T100000" in ics
+    with open(download_info.value.path(), "rb") as downloaded:
+        _calendar, ics = parse_ics(downloaded.read())
+    assert (ics["method"], ics["tzid"], ics["dtstart_tzid"], ics["uid"]) == (
+        "PUBLISH",
+        "America/New_York",
+        "America/New_York",
+        f"booking-{booking.public_id}@instainstru",
+    )
+    assert (ics["local_start"], ics["starts_at"]) == (
+        datetime.combine(tomorrow, time(10)),
+        booking.lesson_starts_at,
+    )
 
     page.get_by_role("link", name="My lessons").click()
     page.get_by_role("link", name=re.compile(booking.service_name)).click()

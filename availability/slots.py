@@ -12,6 +12,11 @@ pending hold that has not expired at `now`. A candidate lesson at `s` needs
 [s, s + duration) inside open time and its own span [s − pre, s + duration + post) free,
 where post = buffer (+ travel) and pre = travel (lessons at the student's place only); since
 the lesson buffer is only ever *after* a lesson, two lessons are separated by one buffer.
+Travel is the instructor's own setting for "extra time before and after a lesson at the student's
+place": it is kept on both sides of each such lesson, so between two lessons at students' places
+there is the buffer and two travel times (leaving one place, reaching the other: nothing tells us
+the two places are near each other), and between such a lesson and an online one the buffer and
+one travel time. Every booking's span is one range, which is what the exclusion constraint needs.
 
 `compute_slots` is pure (no database) so the benchmark and the tests can drive it directly.
 """

@@ -3,7 +3,9 @@
 and the OpenTime refresh with `transaction.on_commit`. Repeating a transition that already
 happened returns the booking unchanged (users and jobs retry).
 
-The payments work replaces `booking_confirm_payment_step`: until then it confirms at once.
+The payment step is `booking_confirm_payment_step`, which payments' checkout calls once the
+card is saved or authorized; the money attached to each outcome is the payments app's
+(`payments.services.lifecycle`, called inside these transactions).
 """
 
 from __future__ import annotations
@@ -18,7 +20,6 @@ from availability.selectors import availability_settings_for
 from availability.services import open_time_refresh
 from availability.slots import available_slots
 from bookings import notify
-from bookings.coverage import instructor_covers_point
 from bookings.models import (
     TRANSITIONS,
     Booking,
@@ -30,6 +31,7 @@ from bookings.models import (
     Role,
 )
 from catalog.models import InstructorProfile, LocationType
+from catalog.selectors import instructor_covers_point
 from payments.pricing import booking_fee_cents
 from payments.services.lifecycle import (
     payment_booking_cancelled,
@@ -50,7 +52,8 @@ LATE_CANCELLATION = timedelta(hours=12)
 AFTER_INSTRUCTOR_MOVE = timedelta(hours=24)
 DEADLOCK_DETECTED = "40P01"  # PostgreSQL's SQLSTATE
 DEADLOCK_RETRIES = 2
-# Until payments set the capture time, a problem can be reported up to 24 h after the lesson.
+# A problem can be reported until the lesson's payment is captured, and never later than this
+# after the lesson (payments capture 24 h after it, or sooner when the authorization lapses).
 PROBLEM_REPORT_WINDOW = timedelta(hours=24)
 
 
@@ -344,10 +347,11 @@ def booking_create(
 
 
 def booking_confirm_payment_step(*, booking: Booking, now: datetime) -> Booking:
-    """THE payment step. Until payments land it succeeds at once: an instant booking becomes
-    confirmed; a request-to-book stays pending, now waiting for the instructor, with the
-    request expiry (the earlier of 24 h after the request and lesson start minus notice).
-    Idempotent; a hold that already ran out is released and refused."""
+    """THE payment step, called by payments' checkout once the student's card is saved or
+    authorized: an instant booking becomes confirmed; a request-to-book stays pending, now
+    waiting for the instructor, with the request expiry (the earlier of 24 h after the request
+    and lesson start minus notice). Idempotent; a hold that already ran out is released and
+    refused."""
     with transaction.atomic():
         booking = _lock(booking)
         if booking.payment_confirmed_at is not None:

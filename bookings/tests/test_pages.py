@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from accounts.tests.factories import student
 from availability.models import AvailabilitySettings
+from bookings import services
 from bookings.models import Booking, BookingEvent, BookingStatus
 from bookings.tests.factories import bookable_offer, confirmed_booking
 from bookings.tests.test_ics import download
@@ -133,3 +134,25 @@ def test_review_page_refuses_a_taken_time_and_stores_nothing(client):
     assert response.status_code == 200
     assert "That time was just taken" in response.content.decode()
     assert Booking.objects.filter(student=learner).count() == 0
+
+
+def test_the_reschedule_page_says_which_terms_a_move_keeps(client):
+    offer = bookable_offer(hours="00:00-24:00", notice=1)
+    learner = student()
+    starts = datetime(2026, 5, 4, 10, tzinfo=NY)
+    booking = confirmed_booking(offer=offer, starts_at=starts, now=NOW, who=learner)
+    client.force_login(learner)
+    url = reverse("booking_reschedule", args=[booking.public_id])
+    with time_machine.travel(starts - timedelta(days=2), tick=False):
+        assert "cancellation terms" not in client.get(url).content.decode()
+    late = starts - timedelta(hours=20)
+    with time_machine.travel(late, tick=False):
+        page = client.get(url).content.decode()
+        assert "moving it keeps today's cancellation terms for the new time" in page
+        services.booking_reschedule(booking=booking, user=learner, new_starts_at=starts + timedelta(days=3), now=late)
+        page = client.get(url).content.decode()
+    assert "This lesson keeps the cancellation terms of its last-minute move (12 to 24 hours before)" in page
+    client.force_login(offer.instructor.user)
+    with time_machine.travel(late, tick=False):
+        page = client.get(url).content.decode()
+    assert "can cancel at no cost for 24 hours after your move" in page and "last-minute move" not in page

@@ -25,6 +25,10 @@ DEFAULT_MINIMUM_NOTICE_HOURS = 12
 EMPTY_MASK = "0" * 24
 FULL_MASK = "f" * 24
 
+# The largest buffers the settings allow: how far around a lesson another booking can matter.
+MAX_BUFFER_MINUTES = 120
+MAX_TRAVEL_BUFFER_MINUTES = 180
+
 mask_validator = RegexValidator(r"^[0-9a-f]{24}$", "A day's availability is 24 lowercase hex digits.")
 
 
@@ -65,11 +69,11 @@ class AvailabilitySettings(models.Model):
         help_text="How far ahead students may book.",
     )
     buffer_minutes = models.PositiveSmallIntegerField(
-        default=15, validators=[MaxValueValidator(120)], help_text="Free time after every lesson."
+        default=15, validators=[MaxValueValidator(MAX_BUFFER_MINUTES)], help_text="Free time after every lesson."
     )
     travel_buffer_minutes = models.PositiveSmallIntegerField(
         default=30,
-        validators=[MaxValueValidator(180)],
+        validators=[MaxValueValidator(MAX_TRAVEL_BUFFER_MINUTES)],
         help_text="Extra time before and after a lesson at the student's place.",
     )
     # Bumped by every schedule or per-date change; the week editor sends the version it loaded.

@@ -122,7 +122,9 @@ def availability_week_save(
     Refuses with `WeekConflict` when the version differs from the one the editor loaded (the
     conflict lists the days that differ from what the editor showed), and with ValidationError
     when an upcoming booking would lose its time. `every_week` makes the days the recurring
-    schedule (and drops this week's per-date changes); otherwise they apply to this week only.
+    schedule (and drops this week's per-date changes); otherwise they apply to this week only:
+    a day that differs from the recurring schedule gets a per-date change, a day that matches it
+    has none (so it follows later changes of the recurring schedule).
     """
     dates = [week_start + timedelta(days=i) for i in range(7)]
     if sorted(masks) != dates:
@@ -149,11 +151,16 @@ def availability_week_save(
                 )
             DateOverride.objects.filter(instructor=instructor, date__in=dates).delete()
         else:
-            proposed = Schedule(existing.zone, existing.weekly, existing.overrides | masks, existing.time_off)
+            # Only the days that differ from the recurring schedule get a per-date change; the
+            # others keep following it (and its later changes).
+            changed = {day: masks[day] for day in dates if masks[day] != existing.weekly.get(day.weekday(), 0)}
+            overrides = {d: m for d, m in existing.overrides.items() if d not in masks} | changed
+            proposed = Schedule(existing.zone, existing.weekly, overrides, existing.time_off)
             _refuse_if_bookings_lose_time(instructor=instructor, schedule=proposed, now=now, dates=set(dates))
-            for day in dates:
+            DateOverride.objects.filter(instructor=instructor, date__in=dates).exclude(date__in=changed).delete()
+            for day, mask in changed.items():
                 DateOverride.objects.update_or_create(
-                    instructor=instructor, date=day, defaults={"quarter_hours": int_to_mask(masks[day])}
+                    instructor=instructor, date=day, defaults={"quarter_hours": int_to_mask(mask)}
                 )
         rules.version += 1
         rules.save(update_fields=["version", "updated_at"])

@@ -12,16 +12,21 @@ pending hold that has not expired at `now`. A candidate lesson at `s` needs
 [s, s + duration) inside open time and its own span [s − pre, s + duration + post) free,
 where post = buffer (+ travel) and pre = travel (lessons at the student's place only); since
 the lesson buffer is only ever *after* a lesson, two lessons are separated by one buffer.
+Travel is the instructor's own setting for "extra time before and after a lesson at the student's
+place": it is kept on both sides of each such lesson, so between two lessons at students' places
+there is the buffer and two travel times (leaving one place, reaching the other: nothing tells us
+the two places are near each other), and between such a lesson and an online one the buffer and
+one travel time. Every booking's span is one range, which is what the exclusion constraint needs.
 
 `compute_slots` is pure (no database) so the benchmark and the tests can drive it directly.
 """
 
 from __future__ import annotations
 
-import bisect
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from catalog.models import LocationType
@@ -30,8 +35,9 @@ QUARTER = timedelta(minutes=15)
 SLOT_STEP = timedelta(minutes=15)
 
 
-@dataclass(frozen=True)
-class Slot:
+class Slot(NamedTuple):
+    """One bookable lesson time (a named tuple: the engine makes hundreds per request)."""
+
     starts_at: datetime  # UTC
     ends_at: datetime  # UTC
 
@@ -176,22 +182,29 @@ def compute_slots(
     latest_start: datetime,
 ) -> list[Slot]:
     """Lesson starts in [window_start, window_end) on the 15-minute grid; see the module doc."""
-    busy = sorted(busy)
-    busy_starts = [b[0] for b in busy]
-    busy_ends = [b[1] for b in busy]
+    busy = sorted(busy)  # bookings of one instructor never overlap: their ends are sorted too
+    count, index = len(busy), 0
+    reach = duration + after  # a lesson starting at s takes [s - before, s + reach)
     first_start = max(window_start, earliest_start)
+    # The last start the window, the horizon and (per interval) the open time allow.
+    last_start = min(latest_start, window_end - timedelta(microseconds=1))
     slots: list[Slot] = []
     for open_start, open_end in open_intervals(schedule, window_start, window_end + duration):
         start = _ceil_to_step(max(open_start, first_start))
-        while start + duration <= open_end and start < window_end and start <= latest_start:
-            span_start, span_end = start - before, start + duration + after
-            index = bisect.bisect_right(busy_ends, span_start)
-            if index < len(busy) and busy_starts[index] < span_end:
+        last = min(open_end - duration, last_start)
+        while start <= last:
+            # Starts only grow, so bookings that end before this lesson's span are done with.
+            while index < count and busy[index][1] <= start - before:
+                index += 1
+            if index < count and busy[index][0] < start + reach:
                 # Jump past the conflicting booking instead of walking quarter by quarter.
-                start = _ceil_to_step(max(start + SLOT_STEP, busy_ends[index] + before))
+                start = _ceil_to_step(max(start + SLOT_STEP, busy[index][1] + before))
                 continue
-            slots.append(Slot(start, start + duration))
-            start += SLOT_STEP
+            # Free until the next booking: every start up to there fits.
+            free_until = last if index == count else min(last, busy[index][0] - reach)
+            while start <= free_until:
+                slots.append(Slot(start, start + duration))
+                start += SLOT_STEP
     return slots
 
 
@@ -210,30 +223,28 @@ def available_slots(
     the student's timezone), honouring schedule, per-date changes, time off, bookings and live
     holds, buffers, travel buffers, minimum notice and the booking horizon. `exclude_booking`
     frees that booking's own time (used when rescheduling it)."""
-    from availability.selectors import availability_settings_for, schedule_for
-    from bookings.selectors import busy_spans
+    from availability.selectors import slot_inputs_for
 
     zone = student_tz if isinstance(student_tz, ZoneInfo) else ZoneInfo(student_tz)
-    instructor = offer.instructor
-    rules = availability_settings_for(instructor=instructor)
     window_start = datetime.combine(start_date, time(), tzinfo=zone).astimezone(UTC)
     window_end = datetime.combine(end_date + timedelta(days=1), time(), tzinfo=zone).astimezone(UTC)
+    duration = timedelta(minutes=duration_minutes)
+    inputs = slot_inputs_for(
+        instructor=offer.instructor,
+        start=window_start,
+        end=window_end + duration,
+        now=now,
+        exclude_booking=exclude_booking,
+    )
+    rules = inputs.rules
     before, after = buffers_for(
         location_type=location_type,
         buffer_minutes=rules.buffer_minutes,
         travel_buffer_minutes=rules.travel_buffer_minutes,
     )
-    duration = timedelta(minutes=duration_minutes)
-    margin = timedelta(hours=4)
     return compute_slots(
-        schedule=schedule_for(instructor=instructor),
-        busy=busy_spans(
-            instructor=instructor,
-            start=window_start - margin,
-            end=window_end + margin,
-            now=now,
-            exclude_booking=exclude_booking,
-        ),
+        schedule=inputs.schedule,
+        busy=inputs.busy,
         window_start=window_start,
         window_end=window_end,
         duration=duration,

@@ -134,4 +134,7 @@ def time_off_delete(request, time_off_id: int):
     instructor = _instructor(request)
     if services.time_off_delete(instructor=instructor, time_off_id=time_off_id, now=timezone.now()):
         messages.success(request, "Time off removed.")
+    else:
+        # Already removed (a second click) or not this instructor's: the same answer, nothing changed.
+        messages.info(request, "That time off was already removed.")
     return redirect("time_off")

@@ -110,10 +110,15 @@ class Booking(models.Model):
     cancellation_reason = models.CharField(max_length=300, blank=True)
     cancellation_window = models.CharField(max_length=12, choices=CancellationWindow.choices, blank=True)
 
-    # Reschedule policy: a late move (under 24 h before) locks the window that applied then;
-    # a second late move is refused.
+    # Reschedule policy (bookings.services.booking_reschedule): a student's late move (under 24 h
+    # before) locks the window that applied then, for the lesson's new time too; moving it again
+    # less than 24 h before it starts is refused. An instructor's move clears the lock, and the
+    # student may cancel at no cost for 24 h after it.
     locked_cancellation_window = models.CharField(max_length=12, choices=CancellationWindow.choices, blank=True)
     policy_clock_started_at = models.DateTimeField(help_text="Start of the cancellation policy clock.")
+    instructor_moved_at = models.DateTimeField(
+        null=True, blank=True, help_text="The instructor's last move, unless the student moved the lesson since."
+    )
     late_moves_count = models.PositiveSmallIntegerField(default=0)
     moves_count = models.PositiveSmallIntegerField(default=0)
 

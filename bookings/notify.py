@@ -30,7 +30,7 @@ def tell(booking, *, user, kind: str, title: str, lines: list[str], with_calenda
     notification_create(user=user, kind=kind, title=title, body=f"{booking.service_name}: {when}", url=path)
     attachments = []
     if with_calendar:
-        ics = booking_ics(booking=booking, zone=user.zone, title=f"{booking.service_name} lesson", url=_site_url(path))
+        ics = booking_ics(booking=booking, recipient=user, title=f"{booking.service_name} lesson", url=_site_url(path))
         attachments.append(("lesson.ics", ics, "text/calendar"))
     email_send(to=user.email, subject=title, body=f"{body}\n\n{_site_url(path)}", attachments=attachments)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Count, Expression, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -17,12 +18,36 @@ def live_holding_bookings(*, now: datetime) -> Q:
     return Q(status__in=HOLDS_TIME) & ~Q(status=BookingStatus.PENDING, hold_expires_at__lte=now)
 
 
+# `live_holding_bookings` in SQL, for statements that read busy time together with other inputs
+# in one round trip (`availability.selectors.slot_inputs_for`): the spans of the bookings of
+# %(instructor)s that hold time at %(now)s and overlap [%(busy_start)s, %(busy_end)s), except
+# %(exclude_booking)s (an id, or 0). Pending rows always have an expiry (a check constraint).
+_HOLDS_TIME_SQL = ", ".join(f"'{status}'" for status in HOLDS_TIME)
+BUSY_SPANS_SQL = (
+    f"SELECT span FROM {Booking._meta.db_table}"  # noqa: S608 - table name and statuses are constants
+    " WHERE instructor_id = %(instructor)s AND span && tstzrange(%(busy_start)s, %(busy_end)s)"
+    f" AND status IN ({_HOLDS_TIME_SQL})"
+    f" AND NOT (status = '{BookingStatus.PENDING}' AND hold_expires_at <= %(now)s)"
+    " AND id <> %(exclude_booking)s"
+)
+
+
+def busy_spans_params(*, instructor, start: datetime, end: datetime, now: datetime, exclude_booking=None) -> dict:
+    return {
+        "instructor": instructor.pk,
+        "busy_start": start,
+        "busy_end": end,
+        "now": now,
+        "exclude_booking": exclude_booking.pk if exclude_booking is not None else 0,
+    }
+
+
 def busy_spans(*, instructor, start: datetime, end: datetime, now: datetime, exclude_booking=None):
     """Sorted (start, end) UTC spans of the instructor's bookings overlapping [start, end)."""
-    rows = Booking.objects.filter(live_holding_bookings(now=now), instructor=instructor, span__overlap=(start, end))
-    if exclude_booking is not None:
-        rows = rows.exclude(pk=exclude_booking.pk)
-    return sorted((span.lower, span.upper) for span in rows.values_list("span", flat=True))
+    params = busy_spans_params(instructor=instructor, start=start, end=end, now=now, exclude_booking=exclude_booking)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT lower(span), upper(span) FROM ({BUSY_SPANS_SQL}) AS busy ORDER BY 1, 2", params)  # noqa: S608
+        return cursor.fetchall()
 
 
 def student_bookings(*, student, upcoming: bool, now: datetime) -> QuerySet[Booking]:

@@ -4,7 +4,9 @@ and the OpenTime refresh with `transaction.on_commit`. Repeating a transition th
 happened returns the booking unchanged (users and jobs retry).
 
 `booking_confirm_payment_step` runs once the payments checkout has saved or authorized the card
-(`payments.services.checkout_finish` calls it); it confirms nothing without that.
+(`payments.services.checkout_finish` calls it); it confirms nothing without that. The money
+attached to each outcome is the payments app's (`payments.services.lifecycle`, called inside
+these transactions).
 """
 
 from __future__ import annotations
@@ -19,7 +21,6 @@ from availability.selectors import availability_settings_for
 from availability.services import open_time_refresh
 from availability.slots import available_slots
 from bookings import notify
-from bookings.coverage import instructor_covers_point
 from bookings.models import (
     TRANSITIONS,
     Booking,
@@ -31,6 +32,7 @@ from bookings.models import (
     Role,
 )
 from catalog.models import InstructorProfile, LocationType
+from catalog.selectors import instructor_covers_point
 from payments.pricing import booking_fee_cents
 from payments.services.lifecycle import (
     payment_booking_cancelled,
@@ -46,9 +48,13 @@ REQUEST_HOLD = timedelta(hours=24)
 GRACE_PERIOD = timedelta(minutes=15)
 FREE_CANCELLATION = timedelta(hours=24)
 LATE_CANCELLATION = timedelta(hours=12)
+# An instructor's move never costs the student: for this long after it (however close the new
+# time is), the student's cancellation is free. The student did not choose the new time.
+AFTER_INSTRUCTOR_MOVE = timedelta(hours=24)
 DEADLOCK_DETECTED = "40P01"  # PostgreSQL's SQLSTATE
 DEADLOCK_RETRIES = 2
-# Until payments set the capture time, a problem can be reported up to 24 h after the lesson.
+# A problem can be reported until the lesson's payment is captured, and never later than this
+# after the lesson (payments capture 24 h after it, or sooner when the authorization lapses).
 PROBLEM_REPORT_WINDOW = timedelta(hours=24)
 
 
@@ -109,6 +115,8 @@ def cancellation_window_for(booking: Booking, *, role: str, now: datetime) -> st
     """Which part of the policy applies if `role` cancels now (the payments app prices it)."""
     if role != Role.STUDENT:
         return CancellationWindow.NO_COST_TO_STUDENT
+    if booking.instructor_moved_at is not None and now - booking.instructor_moved_at < AFTER_INSTRUCTOR_MOVE:
+        return CancellationWindow.NO_COST_TO_STUDENT
     if now - booking.policy_clock_started_at <= GRACE_PERIOD:
         return CancellationWindow.GRACE
     if booking.locked_cancellation_window:
@@ -119,6 +127,17 @@ def cancellation_window_for(booking: Booking, *, role: str, now: datetime) -> st
     if ahead >= LATE_CANCELLATION:
         return CancellationWindow.BETWEEN_12_24H
     return CancellationWindow.UNDER_12H
+
+
+def student_move_locks_window(booking: Booking, *, now: datetime) -> bool:
+    """Would the student's move now lock the cancellation window that applies now onto the
+    lesson? Yes for a move less than 24 h before it, unless that window is free anyway."""
+    return (
+        not booking.locked_cancellation_window
+        and booking.lesson_starts_at - now < FREE_CANCELLATION
+        and cancellation_window_for(booking, role=Role.STUDENT, now=now)
+        not in (CancellationWindow.GRACE, CancellationWindow.NO_COST_TO_STUDENT)
+    )
 
 
 def _check_slot(*, offer, duration_minutes, location_type, starts_at, student, now, exclude_booking=None) -> None:
@@ -136,6 +155,14 @@ def _check_slot(*, offer, duration_minutes, location_type, starts_at, student, n
     )
     if not any(slot.starts_at == starts_at for slot in slots):
         raise SlotTaken()
+
+
+def _queue_on_instructor(instructor_id: int) -> None:
+    """Every write that takes time on an instructor's calendar (a booking, a move) queues on the
+    instructor's row, so each one's slot check sees what the previous one committed instead of
+    meeting it inside the exclusion constraint. Take it first, before any booking row."""
+    queue = InstructorProfile.objects.select_for_update(no_key=True).filter(pk=instructor_id)
+    queue.values_list("pk", flat=True).get()
 
 
 def _buffers(booking_terms: dict, location_type: str) -> tuple[timedelta, timedelta]:
@@ -261,10 +288,12 @@ def booking_create(
     for attempt in range(DEADLOCK_RETRIES + 1):
         try:
             with transaction.atomic():
-                # Bookings for one instructor queue here, so the second sees the first's committed
-                # row in the slot check instead of meeting it inside the exclusion constraint.
-                queue = InstructorProfile.objects.select_for_update(no_key=True).filter(pk=instructor.pk)
-                queue.values_list("pk", flat=True).get()
+                _queue_on_instructor(instructor.pk)
+                # A double submit of the same form queued behind its twin: the first one's booking
+                # is committed now, and is the answer (its time is no longer free for the slot check).
+                existing = Booking.objects.filter(student=student, idempotency_key=idempotency_key).first()
+                if existing is not None:
+                    return existing
                 bookings_release_expired_holds(now=now, instructor=instructor)
                 _check_slot(
                     offer=offer,
@@ -435,11 +464,18 @@ def booking_cancel(*, booking: Booking, user, now: datetime, reason: str = "", a
         lines = [f"Reason: {booking.cancellation_reason}"] if booking.cancellation_reason else []
         if role != Role.STUDENT:
             lines.append("This costs you nothing as the student.")
+        # A lesson that was confirmed went into calendars (its emails carried an .ics): take it out.
+        in_calendars = booking.confirmed_at is not None
         _after_commit(
             booking,
             now,
             lambda: notify.tell_both(
-                booking, kind="booking_cancelled", student_title=title, instructor_title=title, lines=lines
+                booking,
+                kind="booking_cancelled",
+                student_title=title,
+                instructor_title=title,
+                lines=lines,
+                calendar=in_calendars,
             ),
         )
     return booking
@@ -484,7 +520,7 @@ def booking_cancel_card_not_authorized(*, booking: Booking, deadline: timedelta,
 
         def tell_each():
             for user, title, lines in notices:
-                notify.tell(booking, user=user, kind="booking_cancelled", title=title, lines=lines)
+                notify.tell(booking, user=user, kind="booking_cancelled", title=title, lines=lines, with_calendar=True)
 
         _after_commit(booking, now, tell_each)
     return booking
@@ -516,12 +552,20 @@ def _cancel(booking: Booking, *, actor, role: str, now: datetime, reason: str) -
 
 def booking_reschedule(*, booking: Booking, user, new_starts_at: datetime, now: datetime) -> Booking:
     """Moves a confirmed lesson to a free time, in the same transaction that frees the old one.
+    Expired holds on the instructor's calendar are released first.
 
-    Policy: a student's move made 24 h or more before the lesson gets a fresh policy clock; a
-    move made less than 24 h before keeps the cancellation window that applied at that moment,
-    and a second such booking cannot be moved again. An instructor's move never costs the
-    student (fresh clock)."""
+    Policy for the student's moves:
+    - a move made 24 h or more before the lesson gets a fresh policy clock;
+    - a move made less than 24 h before keeps the cancellation window that applied at that moment
+      (it is locked onto the lesson, whatever its new time), unless that window was free anyway
+      (the 15-minute grace, or the day after an instructor's move): then the clock is fresh;
+    - a lesson with a locked window keeps it when moved again 24 h or more before it starts, and
+      cannot be moved again less than 24 h before it starts (the second move inside the window).
+    An instructor's move never costs the student: it clears a locked window, starts a fresh
+    clock, and for `AFTER_INSTRUCTOR_MOVE` the student may cancel at no cost."""
     with transaction.atomic():
+        # The same order as booking_create: the instructor's queue, then the booking.
+        _queue_on_instructor(booking.instructor_id)
         booking = _lock(booking)
         role = _role_of(booking, user)
         if booking.status != BookingStatus.CONFIRMED:
@@ -530,10 +574,14 @@ def booking_reschedule(*, booking: Booking, user, new_starts_at: datetime, now: 
             raise ValidationError("This lesson has already started.")
         if new_starts_at == booking.lesson_starts_at:
             return booking
-        if role == Role.STUDENT and booking.late_moves_count:
+        late = booking.lesson_starts_at - now < FREE_CANCELLATION
+        if role == Role.STUDENT and late and booking.locked_cancellation_window:
             raise ValidationError(
-                "This lesson was already moved less than 24 hours before it started, so it cannot be moved again."
+                "This lesson was already moved less than 24 hours before it started, so it cannot be moved "
+                "again less than 24 hours before it starts."
             )
+        # A hold that ran out still holds its time for the exclusion constraint until released.
+        bookings_release_expired_holds(now=now, instructor=booking.instructor)
         _check_slot(
             offer=booking.offer,
             duration_minutes=booking.duration_minutes,
@@ -543,14 +591,19 @@ def booking_reschedule(*, booking: Booking, user, new_starts_at: datetime, now: 
             now=now,
             exclude_booking=booking,
         )
-        late = role == Role.STUDENT and booking.lesson_starts_at - now < FREE_CANCELLATION
-        window_then = cancellation_window_for(booking, role=role, now=now)
-        if late and window_then != CancellationWindow.GRACE:
-            booking.locked_cancellation_window = window_then
-            booking.late_moves_count += 1
-        else:
+        if role == Role.INSTRUCTOR:
             booking.locked_cancellation_window = ""
             booking.policy_clock_started_at = now
+            booking.instructor_moved_at = now
+        elif booking.locked_cancellation_window:
+            booking.instructor_moved_at = None  # keeps the late move's terms and their clock
+        elif student_move_locks_window(booking, now=now):
+            booking.locked_cancellation_window = cancellation_window_for(booking, role=role, now=now)
+            booking.late_moves_count += 1
+            booking.instructor_moved_at = None
+        else:
+            booking.policy_clock_started_at = now
+            booking.instructor_moved_at = None
         old_starts_at = booking.lesson_starts_at
         before, after = _buffers(booking.terms, booking.location_type)
         booking.lesson_starts_at = new_starts_at
@@ -574,17 +627,33 @@ def booking_reschedule(*, booking: Booking, user, new_starts_at: datetime, now: 
             new_starts_at=new_starts_at.isoformat(),
             locked_window=booking.locked_cancellation_window,
         )
-        _after_commit(
-            booking,
-            now,
-            lambda: notify.tell_both(
+        student_lines = []
+        if role == Role.INSTRUCTOR:
+            free_until = min(now + AFTER_INSTRUCTOR_MOVE, booking.lesson_starts_at).astimezone(booking.student.zone)
+            student_lines.append(
+                f"{booking.instructor.user.full_name} moved this lesson. It costs you nothing: you can cancel "
+                f"at no cost until {free_until:%A %-d %B, %H:%M} ({booking.student.zone.key})."
+            )
+
+        def tell_each():
+            notify.tell(
                 booking,
+                user=booking.student,
                 kind="booking_rescheduled",
-                student_title=f"Lesson moved: {booking.service_name}",
-                instructor_title=f"Lesson moved: {booking.service_name} with {booking.student.full_name}",
-                calendar=True,
-            ),
-        )
+                title=f"Lesson moved: {booking.service_name}",
+                lines=student_lines,
+                with_calendar=True,
+            )
+            notify.tell(
+                booking,
+                user=booking.instructor.user,
+                kind="booking_rescheduled",
+                title=f"Lesson moved: {booking.service_name} with {booking.student.full_name}",
+                lines=[],
+                with_calendar=True,
+            )
+
+        _after_commit(booking, now, tell_each)
     return booking
 
 
@@ -686,7 +755,8 @@ def problem_report_open(booking: Booking, *, now: datetime) -> bool:
 
 def problem_report_create(*, booking: Booking, user, kind: str, details: str, now: datetime) -> ProblemReport:
     """Either side reports a problem after the lesson started; the booking goes to review and
-    the other side is told."""
+    the other side is told. Idempotent: the reporter's retry returns their open report; the other
+    side's report while it is open is refused (one review at a time)."""
     with transaction.atomic():
         booking = _lock(booking)
         role = _role_of(booking, user)
@@ -694,6 +764,9 @@ def problem_report_create(*, booking: Booking, user, kind: str, details: str, no
         if kind not in allowed:
             raise ValidationError("Pick one of the listed problems.")
         if booking.status == BookingStatus.IN_REVIEW:
+            open_report = booking.problem_reports.filter(resolved_at__isnull=True).first()
+            if open_report is not None and open_report.reported_by_id == user.pk:
+                return open_report
             raise ValidationError("A problem with this lesson is already being reviewed.")
         if BookingStatus.IN_REVIEW not in TRANSITIONS[booking.status]:
             raise ValidationError("Problems can only be reported for a lesson that was confirmed.")

@@ -211,7 +211,7 @@ def booking_detail(request, public_id):
 def booking_calendar_file(request, public_id):
     booking = _participant_booking(request, public_id)
     url = request.build_absolute_uri(reverse("booking_detail", args=[booking.public_id]))
-    content = booking_ics(booking=booking, zone=request.user.zone, title=f"{booking.service_name} lesson", url=url)
+    content = booking_ics(booking=booking, recipient=request.user, title=f"{booking.service_name} lesson", url=url)
     response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="lesson-{booking.public_id}.ics"'
     return response
@@ -342,7 +342,7 @@ def booking_reschedule(request, public_id):
             "local_start": booking.lesson_starts_at.astimezone(zone),
             "next_from": start + timedelta(days=DAYS_SHOWN),
             "is_instructor": booking.instructor.user_id == request.user.pk,
-            "late": booking.lesson_starts_at - now < services.FREE_CANCELLATION,
+            "move_locks_window": services.student_move_locks_window(booking, now=now),
         },
     )
 

@@ -5,11 +5,14 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from accounts.tests.factories import student
 from availability.masks import mask_from_text, text_from_mask
 from availability.models import DateOverride, OpenTime, TimeOff, int_to_mask
 from availability.services import open_time_refresh
 from availability.slots import available_slots
+from bookings.services import booking_create
 from bookings.tests.factories import bookable_offer, confirmed_booking
+from catalog.services import instructor_set_service_area
 
 pytestmark = pytest.mark.django_db
 NY = ZoneInfo("America/New_York")
@@ -70,6 +73,38 @@ def test_travel_buffer_surrounds_lessons_at_the_students_place():
     at_home = local_starts(slots_on(offer, date(2026, 5, 4), NY, now, duration=30, location_type="student_place"), NY)
     assert "10:15" in online and "10:15" not in at_home  # 10:15-10:45 + 15 buffer + 30 travel > 11:00
     assert at_home[-1] == "13:30" and "12:15" not in at_home and "12:45" in at_home
+
+
+def test_two_lessons_at_students_places_are_apart_by_the_buffer_and_two_travel_times():
+    offer = bookable_offer(hours="08:00-16:00", buffer=15, travel=30)
+    instructor_set_service_area(
+        instructor=offer.instructor, neighborhood_slugs=[], base_address="Park Slope", travel_radius_m=2000
+    )
+    offer.instructor.refresh_from_db()
+    now = datetime(2026, 5, 1, 12, tzinfo=UTC)
+    visit = booking_create(
+        student=student(),
+        offer=offer,
+        duration_minutes=60,
+        starts_at=datetime(2026, 5, 4, 11, tzinfo=NY),
+        location_type="student_place",
+        location_address="200 Eastern Pkwy, Brooklyn",
+        location_point=offer.instructor.base_point,
+        now=now,
+        idempotency_key="visit",
+    )
+    assert (visit.span.lower, visit.span.upper) == (
+        datetime(2026, 5, 4, 10, 30, tzinfo=NY),
+        datetime(2026, 5, 4, 12, 45, tzinfo=NY),
+    )
+    at_home = local_starts(slots_on(offer, date(2026, 5, 4), NY, now, location_type="student_place"), NY)
+    online = local_starts(slots_on(offer, date(2026, 5, 4), NY, now), NY)
+    # Another home visit must end, with its buffer and travel, by 10:30: it ends 09:45 at the
+    # latest, 75 minutes (buffer + two travel times) before the booked one starts; after it, it
+    # may start once the booked one's buffer and travel end (12:45) and its own travel is done.
+    assert at_home[at_home.index("08:45") + 1] == "13:15"
+    # An online lesson: its buffer must end by 10:30 (start by 09:15); it may start at 12:45.
+    assert online[online.index("09:15") + 1] == "12:45"
 
 
 def test_minimum_notice_and_horizon():

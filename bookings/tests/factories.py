@@ -2,9 +2,12 @@
 
 from datetime import datetime, timedelta
 
+from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
+
 from accounts.tests.factories import student
 from availability.masks import mask_from_text
 from availability.models import AvailabilitySettings, WeeklyAvailability, int_to_mask
+from bookings.models import Booking, BookingStatus
 from bookings.services import booking_confirm_payment_step, booking_create
 from catalog.tests.factories import live_instructor
 from payments.tests.factories import card_on_file
@@ -56,3 +59,26 @@ def pay_and_confirm(booking, *, now: datetime):
     `payments.tests.factories`), then the booking's payment step."""
     card_on_file(booking=booking, now=now)
     return booking_confirm_payment_step(booking=booking, now=now)
+
+
+def booking_row(offer, lower: datetime, upper: datetime, *, status=BookingStatus.CONFIRMED, **fields) -> Booking:
+    """A booking row written straight to the table (no slot check), taking [lower, upper) of the
+    instructor's calendar: a 60-minute online lesson from `lower`."""
+    return Booking.objects.create(
+        student=fields.pop("student", None) or student(),
+        instructor=offer.instructor,
+        offer=offer,
+        service_name=offer.service.name,
+        duration_minutes=60,
+        lesson_price_cents=9000,
+        booking_fee_cents=1080,
+        location_type="online",
+        lesson_starts_at=lower,
+        lesson_ends_at=lower + timedelta(minutes=60),
+        span=DateTimeTZRange(lower, upper),
+        status=status,
+        policy_clock_started_at=lower - timedelta(days=3),
+        idempotency_key=f"row-{next(_keys)}",
+        created_at=lower - timedelta(days=3),
+        **fields,
+    )

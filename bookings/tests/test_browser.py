@@ -1,7 +1,7 @@
 """Browser tests: people using the real pages in Chromium."""
 
 import re
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from django.test import Client
@@ -12,6 +12,7 @@ from accounts.tests.factories import student
 from availability.models import AvailabilitySettings, WeeklyAvailability
 from bookings.models import Booking, BookingStatus
 from bookings.tests.factories import bookable_offer
+from bookings.tests.test_ics import parse_ics
 from notifications.models import OutboundMessage
 from payments.tests.fixtures import pay_in_checkout
 
@@ -24,12 +25,17 @@ def log_in(page, live_url, user):
     page.context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_url}])
 
 
+def fits_a_phone(page) -> None:
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+
+
 def test_instructor_edits_a_week_and_a_stale_tab_gets_the_conflict_screen(live_url, page, phone_page):
     offer = bookable_offer(hours="09:00-12:00")
     instructor = offer.instructor.user
     for tab in (page, phone_page):
         log_in(tab, live_url, instructor)
         tab.goto(f"{live_url}/teach/availability/")
+    fits_a_phone(phone_page)
     monday = page.get_by_label(re.compile(r"^Monday"))
     expect(monday).to_have_value("09:00–12:00")
     monday.fill("08:00-12:00, 14:00-18:00")
@@ -47,12 +53,28 @@ def test_instructor_edits_a_week_and_a_stale_tab_gets_the_conflict_screen(live_u
     expect(
         phone_page.get_by_text(re.compile(r"you had “09:00–12:00”, now it is “08:00–12:00, 14:00–18:00”"))
     ).to_be_visible()
+    fits_a_phone(phone_page)
     assert AvailabilitySettings.objects.get(instructor=offer.instructor).version == version
-    # Overwriting knowingly saves the phone's version.
-    phone_page.get_by_role("button", name="Overwrite with my version").click()
+    # Reloading shows the week as it is now: the other tab's Monday, Tuesday as stored.
+    phone_page.get_by_role("link", name="Reload the week").click()
+    expect(phone_page.get_by_label(re.compile(r"^Monday"))).to_have_value("08:00–12:00, 14:00–18:00")
+    expect(phone_page.get_by_label(re.compile(r"^Tuesday"))).to_have_value("09:00–12:00")
+    expect(phone_page.get_by_text("This week was changed somewhere else")).to_have_count(0)
+    phone_page.get_by_label(re.compile(r"^Tuesday")).fill("10:00-11:00")
+    phone_page.get_by_role("button", name="Save week").click()
     expect(phone_page.get_by_text("Your week was saved.")).to_be_visible()
     expect(phone_page.get_by_label(re.compile(r"^Tuesday"))).to_have_value("10:00–11:00")
     assert AvailabilitySettings.objects.get(instructor=offer.instructor).version == version + 1
+
+    # Now the first tab is the stale one; it overwrites knowingly.
+    page.get_by_label(re.compile(r"^Wednesday")).fill("13:00-15:00")
+    page.get_by_role("button", name="Save week").click()
+    expect(page.get_by_text(re.compile(r"you had “09:00–12:00”, now it is “10:00–11:00”"))).to_be_visible()
+    page.get_by_role("button", name="Overwrite with my version").click()
+    expect(page.get_by_text("Your week was saved.")).to_be_visible()
+    expect(page.get_by_label(re.compile(r"^Wednesday"))).to_have_value("13:00–15:00")
+    expect(page.get_by_label(re.compile(r"^Tuesday"))).to_have_value("09:00–12:00")  # the overwrite's own
+    assert AvailabilitySettings.objects.get(instructor=offer.instructor).version == version + 2
 
 
 def test_student_books_downloads_ics_reschedules_and_cancels(live_url, page, browser_stripe):
@@ -88,9 +110,18 @@ def test_student_books_downloads_ics_reschedules_and_cancels(live_url, page, bro
 
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Add to calendar (.ics)").click()
-    ics = open(download_info.value.path(), encoding="utf-8").read()
-    assert "BEGIN:VTIMEZONE" in ics and "TZID:America/New_York" in ics
-    assert f"DTSTART;TZID=America/New_York:{tomorrow:%Y%m%d}T100000" in ics
+    with open(download_info.value.path(), "rb") as downloaded:
+        _calendar, ics = parse_ics(downloaded.read())
+    assert (ics["method"], ics["tzid"], ics["dtstart_tzid"], ics["uid"]) == (
+        "PUBLISH",
+        "America/New_York",
+        "America/New_York",
+        f"booking-{booking.public_id}@instainstru",
+    )
+    assert (ics["local_start"], ics["starts_at"]) == (
+        datetime.combine(tomorrow, time(10)),
+        booking.lesson_starts_at,
+    )
 
     page.get_by_role("link", name="My lessons").click()
     page.get_by_role("link", name=re.compile(booking.service_name)).click()
@@ -115,10 +146,28 @@ def test_student_books_downloads_ics_reschedules_and_cancels(live_url, page, bro
     assert payment.status == "canceled"
 
 
-def test_booking_flow_fits_a_phone(live_url, phone_page):
+def test_booking_flow_fits_a_phone(live_url, phone_page, browser_stripe):
+    """Choosing a time, the review page, the confirmation and My lessons, at 375 px."""
     offer = bookable_offer(hours="00:00-24:00", notice=1)
     log_in(phone_page, live_url, student())
     phone_page.goto(f"{live_url}/instructors/{offer.instructor.public_id}/book/")
+    phone_page.get_by_label("Where").select_option("online")
+    day = (timezone.now().astimezone(offer.instructor.user.zone) + timedelta(days=2)).date()
+    phone_page.get_by_label("From").fill(day.isoformat())
     phone_page.get_by_role("button", name="Show times").click()
     expect(phone_page.get_by_role("region", name="Available times")).to_be_visible()
-    assert phone_page.evaluate("document.documentElement.scrollWidth") <= 375
+    fits_a_phone(phone_page)
+    phone_page.get_by_role("link", name="10:00").first.click()
+    expect(phone_page.get_by_role("heading", name="Review your booking")).to_be_visible()
+    fits_a_phone(phone_page)
+    phone_page.get_by_role("button", name="Confirm and book").click()
+    pay_in_checkout(phone_page)
+    expect(phone_page.get_by_text("Confirmed")).to_be_visible()
+    expect(phone_page.get_by_role("link", name="Add to calendar (.ics)")).to_be_visible()
+    fits_a_phone(phone_page)
+    phone_page.get_by_role("button", name="Menu").click()
+    phone_page.get_by_role("link", name="My lessons").click()
+    expect(phone_page.get_by_role("heading", name="My lessons")).to_be_visible()
+    expect(phone_page.get_by_role("link", name=re.compile(offer.service.name))).to_be_visible()
+    fits_a_phone(phone_page)
+    assert Booking.objects.get().status == BookingStatus.CONFIRMED

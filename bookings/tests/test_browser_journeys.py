@@ -288,6 +288,6 @@ def test_london_student_and_new_york_instructor_in_the_browser(live_url, page, p
     moved = at(day, 11).astimezone(LONDON)
     page.reload()
     expect(page.get_by_text(f"{moved:%H:%M}–{moved + timedelta(hours=1):%H:%M} (Europe/London)")).to_be_visible()
-    expect(page.get_by_text("If you cancel now: Within 15 minutes of booking (free)")).to_be_visible()
+    expect(page.get_by_text("If you cancel now: Not the student's doing (free for the student)")).to_be_visible()
     page.goto(f"{live_url}/notifications/")
     expect(page.get_by_text(re.compile("Lesson moved:"))).to_be_visible()

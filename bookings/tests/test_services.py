@@ -162,12 +162,106 @@ def test_reschedule_policy():
     booking = services.booking_reschedule(
         booking=booking, user=who, new_starts_at=MAY4_10 + timedelta(days=3), now=late
     )
-    assert booking.locked_cancellation_window == CancellationWindow.BETWEEN_12_24H
-    with pytest.raises(ValidationError, match="cannot be moved again"):
-        services.booking_reschedule(booking=booking, user=who, new_starts_at=MAY4_10 + timedelta(days=4), now=late)
+    assert (booking.locked_cancellation_window, booking.late_moves_count, booking.policy_clock_started_at) == (
+        CancellationWindow.BETWEEN_12_24H,
+        1,
+        early,
+    )
+    # Moving it again more than 24 h before the new time is allowed, and keeps the locked window
+    # (a fresh clock would turn the late move into a free cancellation).
+    booking = services.booking_reschedule(
+        booking=booking, user=who, new_starts_at=MAY4_10 + timedelta(days=4), now=late + timedelta(hours=1)
+    )
+    assert (booking.lesson_starts_at, booking.locked_cancellation_window, booking.policy_clock_started_at) == (
+        MAY4_10 + timedelta(days=4),
+        CancellationWindow.BETWEEN_12_24H,
+        early,
+    )
+    # A second move inside the window (less than 24 h before the lesson) is refused.
+    inside = booking.lesson_starts_at - timedelta(hours=23)
+    with pytest.raises(ValidationError, match="cannot be moved again less than 24 hours before it starts"):
+        services.booking_reschedule(booking=booking, user=who, new_starts_at=MAY4_10 + timedelta(days=5), now=inside)
     booking.refresh_from_db()
-    assert booking.lesson_starts_at == MAY4_10 + timedelta(days=3)
-    cancelled = services.booking_cancel(booking=booking, user=who, now=late + timedelta(hours=1))
+    assert (booking.lesson_starts_at, booking.moves_count) == (MAY4_10 + timedelta(days=4), 3)
+    # Cancelling days ahead of the lesson still costs what the late move's window did.
+    cancelled = services.booking_cancel(booking=booking, user=who, now=booking.lesson_starts_at - timedelta(days=2))
+    assert cancelled.cancellation_window == CancellationWindow.BETWEEN_12_24H
+
+
+def test_a_late_move_inside_the_grace_period_keeps_a_fresh_clock():
+    offer = bookable_offer(hours="00:00-24:00", notice=1)
+    who = student()
+    booked = MAY4_10 - timedelta(hours=20)
+    booking = confirmed_booking(offer=offer, starts_at=MAY4_10, now=booked, who=who)
+    moved_at = booked + timedelta(minutes=10)
+    booking = services.booking_reschedule(
+        booking=booking, user=who, new_starts_at=MAY4_10 + timedelta(days=2), now=moved_at
+    )
+    assert (booking.locked_cancellation_window, booking.late_moves_count, booking.policy_clock_started_at) == (
+        "",
+        0,
+        moved_at,
+    )
+
+
+@pytest.mark.parametrize(
+    ("new_start_after_move", "cancel_after_move", "window"),
+    [
+        # Moved into the last 12 h: the student's cancellation an hour later is free.
+        (timedelta(hours=10), timedelta(hours=1), CancellationWindow.NO_COST_TO_STUDENT),
+        (timedelta(hours=10), timedelta(hours=9, minutes=59), CancellationWindow.NO_COST_TO_STUDENT),
+        # Moved 30 h ahead: free for the day after the move, then the usual windows.
+        (timedelta(hours=30), timedelta(hours=20), CancellationWindow.NO_COST_TO_STUDENT),
+        (timedelta(hours=30), timedelta(hours=24), CancellationWindow.UNDER_12H),
+    ],
+)
+def test_an_instructors_move_never_costs_the_student(
+    new_start_after_move, cancel_after_move, window, django_capture_on_commit_callbacks
+):
+    offer = bookable_offer(hours="00:00-24:00", notice=1)
+    who = student(timezone="America/New_York")
+    booking = confirmed_booking(offer=offer, starts_at=MAY4_10, now=NOW, who=who)
+    moved_at = MAY4_10 - timedelta(hours=40)
+    with django_capture_on_commit_callbacks(execute=True):
+        booking = services.booking_reschedule(
+            booking=booking, user=offer.instructor.user, new_starts_at=moved_at + new_start_after_move, now=moved_at
+        )
+    assert (booking.instructor_moved_at, booking.policy_clock_started_at) == (moved_at, moved_at)
+    free_until = min(moved_at + timedelta(hours=24), booking.lesson_starts_at).astimezone(NY)
+    told = OutboundMessage.objects.get(to__icontains=who.email, subject__startswith="Lesson moved")
+    assert f"you can cancel at no cost until {free_until:%A %-d %B, %H:%M} (America/New_York)." in told.body
+    cancelled = services.booking_cancel(booking=booking, user=who, now=moved_at + cancel_after_move)
+    assert (cancelled.cancelled_by, cancelled.cancellation_window) == ("student", window)
+
+
+def test_an_instructors_move_clears_a_locked_window():
+    offer = bookable_offer(hours="00:00-24:00", notice=1)
+    who = student()
+    booking = confirmed_booking(offer=offer, starts_at=MAY4_10, now=NOW, who=who)
+    late = MAY4_10 - timedelta(hours=20)
+    booking = services.booking_reschedule(
+        booking=booking, user=who, new_starts_at=MAY4_10 + timedelta(hours=2), now=late
+    )
+    assert booking.locked_cancellation_window == CancellationWindow.BETWEEN_12_24H
+    by_instructor = late + timedelta(hours=1)
+    booking = services.booking_reschedule(
+        booking=booking, user=offer.instructor.user, new_starts_at=MAY4_10 + timedelta(hours=4), now=by_instructor
+    )
+    assert (booking.locked_cancellation_window, booking.instructor_moved_at) == ("", by_instructor)
+    # The student may move it again (the instructor's move set new terms) …
+    again = by_instructor + timedelta(hours=2)
+    booking = services.booking_reschedule(
+        booking=booking, user=who, new_starts_at=MAY4_10 + timedelta(hours=6), now=again
+    )
+    # … which, inside the day after the instructor's move, is free: a fresh clock, nothing locked;
+    # the student chose this time, so the instructor's day no longer applies.
+    assert (booking.locked_cancellation_window, booking.policy_clock_started_at, booking.instructor_moved_at) == (
+        "",
+        again,
+        None,
+    )
+    # An hour later the new time is 22 h away: the usual 12–24 h window.
+    cancelled = services.booking_cancel(booking=booking, user=who, now=again + timedelta(hours=1))
     assert cancelled.cancellation_window == CancellationWindow.BETWEEN_12_24H
 
 
@@ -180,6 +274,24 @@ def test_reschedule_onto_overlapping_own_time_releases_the_old_range():
     )
     assert moved.lesson_starts_at == MAY4_10 + timedelta(minutes=30)
     assert Booking.objects.count() == 1
+
+
+def test_reschedule_onto_time_of_an_expired_hold_releases_the_hold(django_capture_on_commit_callbacks):
+    offer = bookable_offer(hours="00:00-24:00", notice=1)
+    who = student()
+    booking = confirmed_booking(offer=offer, starts_at=MAY4_10, now=NOW, who=who)
+    other = student()
+    stale = create(offer, other, starts_at=MAY4_10 + timedelta(hours=4), key="stale")  # held until NOW + 15 min
+    later = NOW + timedelta(minutes=16)
+    with django_capture_on_commit_callbacks(execute=True):
+        moved = services.booking_reschedule(
+            booking=booking, user=who, new_starts_at=MAY4_10 + timedelta(hours=4), now=later
+        )
+    stale.refresh_from_db()
+    assert (moved.lesson_starts_at, moved.moves_count) == (MAY4_10 + timedelta(hours=4), 1)
+    assert (stale.status, stale.cancelled_by, stale.cancelled_at) == (BookingStatus.CANCELLED, "system", later)
+    assert list(stale.events.values_list("kind", flat=True)) == ["created", "hold_expired"]
+    assert OutboundMessage.objects.filter(to__icontains=other.email).count() == 0  # a payment hold: nobody told
 
 
 def test_others_cannot_touch_a_booking():
@@ -229,6 +341,54 @@ def test_problem_report_review_and_staff_resolution(django_capture_on_commit_cal
     booking.refresh_from_db()
     assert (booking.status, report.minutes_delivered) == (BookingStatus.COMPLETED, 20)
     assert ProblemReport.objects.get().resolution == "partly_completed"
+
+
+def test_reporting_a_problem_twice_returns_the_first_report(django_capture_on_commit_callbacks):
+    offer = bookable_offer(hours="00:00-24:00", notice=1)
+    booking = confirmed_booking(offer=offer, starts_at=MAY4_10, now=NOW)
+    after = MAY4_10 + timedelta(hours=2)
+    with django_capture_on_commit_callbacks(execute=True):
+        first = services.problem_report_create(
+            booking=booking, user=booking.student, kind="cut_short", details="20 minutes", now=after
+        )
+        again = services.problem_report_create(
+            booking=booking, user=booking.student, kind="cut_short", details="20 minutes", now=after
+        )
+    assert again.pk == first.pk and ProblemReport.objects.count() == 1
+    assert list(booking.events.values_list("kind", flat=True)) == ["created", "confirmed", "problem_reported"]
+    told = OutboundMessage.objects.filter(to__icontains=offer.instructor.user.email, subject__startswith="A problem")
+    assert told.count() == 1
+    # The other side's report joins nothing: one review at a time, refused with a message.
+    with pytest.raises(ValidationError, match="already being reviewed"):
+        services.problem_report_create(
+            booking=booking, user=offer.instructor.user, kind="student_no_show", details="", now=after
+        )
+    assert ProblemReport.objects.count() == 1 and booking.events.count() == 3
+
+
+def test_accept_and_the_instructors_marks_are_idempotent(django_capture_on_commit_callbacks):
+    offer = bookable_offer(hours="00:00-24:00", notice=1, booking_mode="request")
+    teacher = offer.instructor.user
+    with django_capture_on_commit_callbacks(execute=True):
+        request = pay_and_confirm(create(offer, student()), now=NOW)
+        accepted = services.booking_accept(booking=request, user=teacher, now=NOW + timedelta(hours=1))
+        again = services.booking_accept(booking=request, user=teacher, now=NOW + timedelta(hours=2))
+    assert (again.status, again.instructor_accepted_at) == (BookingStatus.CONFIRMED, accepted.instructor_accepted_at)
+    assert list(request.events.values_list("kind", flat=True)) == ["created", "payment_step_done", "confirmed"]
+    confirmations = OutboundMessage.objects.filter(to__icontains=request.student.email, subject__startswith="Booked:")
+    assert confirmations.count() == 1
+
+    instant = bookable_offer(hours="00:00-24:00", notice=1)
+    for starts_at, mark, status in (
+        (MAY4_10, services.booking_mark_completed, BookingStatus.COMPLETED),
+        (MAY4_10 + timedelta(hours=3), services.booking_mark_no_show, BookingStatus.NO_SHOW),
+    ):
+        lesson = confirmed_booking(offer=instant, starts_at=starts_at, now=NOW)
+        ended = starts_at + timedelta(hours=2)
+        first = mark(booking=lesson, user=instant.instructor.user, now=ended)
+        second = mark(booking=lesson, user=instant.instructor.user, now=ended + timedelta(hours=1))
+        assert (first.status, second.status, second.completed_at) == (status, status, first.completed_at)
+        assert list(lesson.events.values_list("kind", flat=True)) == ["created", "confirmed", status]
 
 
 def test_periodic_completion_and_instructor_marks():

@@ -305,8 +305,6 @@ STRIPE_JS_URL = env.str("STRIPE_JS_URL", default="http://127.0.0.1:12111/v3/")
 # check (only for a local Stripe server whose clock is pinned in the past); the HMAC is always checked.
 STRIPE_WEBHOOK_TOLERANCE_SECONDS = env.int("STRIPE_WEBHOOK_TOLERANCE_SECONDS", default=300)
 STRIPE_TIMEOUT_SECONDS = env.float("STRIPE_TIMEOUT_SECONDS", default=10)
-# The review form sends students to the tip step (reviews/views.py reads this).
-REVIEWS_TIP_STEP_URL = "payments.services.tips.tip_step_url"
 # Completed lessons in the last 90 days → commission rate (payments.pricing).
 PAYMENTS_COMMISSION_TIERS = [(0, "0.15"), (10, "0.12"), (50, "0.10")]
 

@@ -9,21 +9,19 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from instainstru.core.admin import ReadOnlyModelAdmin
 from payments import models
 from payments.pricing import dollars_text
 from payments.services import dollars_to_cents, payment_refund
 from payments.stripe_client import ProviderUnavailable
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in self.model._meta.fields]
+class ReadOnlyAdmin(ReadOnlyModelAdmin):
+    """Rows written only by the payments services; staff open them (change permission) for the
+    refund and resolution actions on their pages, and edit nothing."""
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    def has_change_permission(self, request, obj=None):
+        return admin.ModelAdmin.has_change_permission(self, request, obj)
 
 
 class ReadOnlyInline(admin.TabularInline):

@@ -45,5 +45,4 @@ from payments.services.tips import (  # noqa: F401
     tip_allowed,
     tip_create,
     tip_from_form,
-    tip_step_url,
 )

@@ -156,13 +156,3 @@ def tip_from_form(*, booking: Booking, student, data, now: datetime) -> Payment 
         now=now,
         idempotency_key=data.get("tip_key") or f"review-{booking.public_id}",
     )
-
-
-def tip_step_url(review) -> str | None:
-    """settings.REVIEWS_TIP_STEP_URL points here: after a review, the tip page if a tip is possible."""
-    from django.urls import reverse
-
-    booking = review.booking
-    if tip_allowed(booking=booking, student=booking.student):
-        return reverse("payments_tip", args=[booking.public_id])
-    return None

@@ -329,6 +329,9 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "django.server": {"level": "WARNING"},
+        # The SDK logs every request and response at INFO (two lines a call); our services log
+        # what they did with the answer, and errors still show.
+        "stripe": {"level": env.str("STRIPE_LOG_LEVEL", default="WARNING")},
     },
 }
 

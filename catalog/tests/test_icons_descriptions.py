@@ -43,6 +43,12 @@ def test_the_category_page_shows_its_icon_the_other_categories_and_the_service_d
     ) in piano
 
 
+def test_the_home_page_shows_each_category_with_its_icon(nyc, client):
+    body = client.get(reverse("home")).content.decode()
+    cards = re.findall(r'icon-([a-z]+)"></use></svg><strong>([^<]+)</strong>', body)
+    assert cards == [(c.icon_name, c.name) for c in Category.objects.all()]
+
+
 def test_an_icon_the_sprite_lacks_shows_the_generic_one(nyc, client):
     Category.objects.filter(slug="music").update(icon_name="trombone")
     body = client.get(reverse("category_detail", args=["music"])).content.decode()
